@@ -1,0 +1,166 @@
+package io.gbinlog.meta.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The whole configuration of one gbinlog server, read from a YAML file. Every key is documented in
+ * {@code docs/configuration.md}. Relative paths are resolved against the directory of the file.
+ */
+public record GbinlogConfig(
+        List<DataNode> dataNodes,
+        Tso tso,
+        Storage storage,
+        Dumper dumper,
+        List<User> users) {
+
+    /** One data node the collectors read as a replica. */
+    public record DataNode(String id, String host, Integer port, String user, String password) {
+    }
+
+    /** Serve the TSO ({@code listen}) or use an external one ({@code address}). */
+    public record Tso(HostPort listen, HostPort address) {
+    }
+
+    /** Where gbinlog keeps its files: the global binlog under {@code <dir>/binlog/}, the TSO lease, checkpoints. */
+    public record Storage(Path dir) {
+        public Path tsoLeaseFile() {
+            return dir.resolve("tso.lease");
+        }
+    }
+
+    /** Where replicas connect. */
+    public record Dumper(HostPort listen) {
+    }
+
+    /** An account allowed to connect to the TSO server and the dumper. */
+    public record User(String name, String password) {
+    }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    public GbinlogConfig {
+        dataNodes = dataNodes == null ? List.of() : List.copyOf(dataNodes);
+        users = users == null ? List.of() : List.copyOf(users);
+        storage = storage == null || storage.dir() == null ? new Storage(Path.of("data")) : storage;
+    }
+
+    /** Reads and checks {@code file}; every problem is reported with the file and the key it concerns. */
+    public static GbinlogConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": configuration file not found");
+        }
+        GbinlogConfig raw;
+        try {
+            raw = YAML.readValue(file.toFile(), GbinlogConfig.class);
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamReadException syntax) {
+                throw new ConfigException(file + ": not valid YAML: " + syntax.getMessage(), e);
+            }
+            throw new ConfigException(file + ": " + keyPath(e) + ": " + rootMessage(e), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (raw == null) {
+            throw new ConfigException(file + ": the file is empty");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        GbinlogConfig config = new GbinlogConfig(raw.dataNodes, raw.tso, new Storage(base.resolve(raw.storage.dir())),
+                raw.dumper, raw.users);
+        config.check(file);
+        return config;
+    }
+
+    private void check(Path file) {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < dataNodes.size(); i++) {
+            DataNode dn = dataNodes.get(i);
+            String at = file + ": dataNodes[" + i + "]";
+            if (dn.id() == null || dn.id().isBlank()) {
+                throw new ConfigException(at + ".id: required");
+            }
+            if (!ids.add(dn.id())) {
+                throw new ConfigException(at + ".id: '" + dn.id() + "' is used by another data node");
+            }
+            if (dn.host() == null || dn.host().isBlank()) {
+                throw new ConfigException(at + ".host: required");
+            }
+            if (dn.port() == null || dn.port() < 1 || dn.port() > 65535) {
+                throw new ConfigException(at + ".port: required, 1..65535");
+            }
+            if (dn.user() == null || dn.user().isBlank()) {
+                throw new ConfigException(at + ".user: required");
+            }
+        }
+        if (tso != null && tso.listen() != null && tso.address() != null) {
+            throw new ConfigException(file + ": tso: set either listen (serve the TSO here) or address"
+                    + " (use an external TSO), not both");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < users.size(); i++) {
+            User u = users.get(i);
+            if (u.name() == null || u.name().isBlank()) {
+                throw new ConfigException(file + ": users[" + i + "].name: required");
+            }
+            if (!names.add(u.name())) {
+                throw new ConfigException(file + ": users[" + i + "].name: '" + u.name() + "' is listed twice");
+            }
+        }
+    }
+
+    /** The configured accounts as name → password (a missing password is the empty one). */
+    public Map<String, String> userPasswords() {
+        return users.stream().collect(Collectors.toUnmodifiableMap(User::name,
+                u -> u.password() == null ? "" : u.password()));
+    }
+
+    /** The TSO listen address, or a clear error naming the setting when it is missing. */
+    public HostPort requireTsoListen() {
+        if (tso == null || tso.listen() == null) {
+            throw new ConfigException("tso.listen: required to serve the TSO (e.g. tso: {listen: 127.0.0.1:8307})");
+        }
+        return tso.listen();
+    }
+
+    private static String keyPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(top level)" : path.toString();
+    }
+
+    private static String rootMessage(JsonMappingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return "unknown setting (known here: " + u.getKnownPropertyIds() + ")";
+        }
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t == e ? e.getOriginalMessage() : t.getMessage();
+    }
+}
