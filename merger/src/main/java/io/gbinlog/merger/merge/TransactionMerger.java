@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * so a stream waiting for a cts cannot keep another stream from delivering it.
  *
  * <p>Single-threaded and free of I/O: the sink runs inside the input call that raised {@code G} and
- * must not call back into this merger.
+ * must not call back into this merger. After a {@link ProtocolViolationException} the merger is unusable:
+ * the cluster's binlogs admit no correct order, and an operator has to look.
  */
 public final class TransactionMerger<P> {
 
@@ -33,7 +34,7 @@ public final class TransactionMerger<P> {
     private long globalWatermark;
     private SortKey lastEmittedKey;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public TransactionMerger(int streamCount, Consumer<? super GlobalTransaction<P>> sink) {
         if (streamCount < 1) {
             throw new IllegalArgumentException("stream count " + streamCount + " must be at least 1");

@@ -9,7 +9,9 @@ import io.gbinlog.merger.merge.ClusterHistory.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 
 /**
@@ -17,7 +19,8 @@ import java.util.Random;
  * fed in random cross-stream interleavings, against {@link BruteForceOrder}. After every event the
  * output so far must be a prefix of the expected list, each distributed transaction must be emitted
  * at a G at least its cts, keys must strictly increase; after the final all-quiet probes the output
- * must be the whole list and nothing may be left pinned or held.
+ * must be the whole list and nothing may be left pinned or held. Now and then each stream's restart
+ * position is checked against the earliest event read on it whose transaction is not yet out.
  *
  * <p>Prints its seed; {@code -Dseed=N} replays the one history that seed names.
  */
@@ -68,6 +71,10 @@ class OrderingModelTest {
         final TransactionMerger<Object> merger;
         final int[] next;
         final List<String> recent = new ArrayList<>();
+        final List<List<Event>> read = new ArrayList<>();
+        final List<Set<String>> rolledBack = new ArrayList<>();
+        final Set<String> emittedGtrids = new HashSet<>();
+        final Set<Object> emittedLocals = new HashSet<>();
         int emitted;
         SortKey lastKey;
 
@@ -78,6 +85,10 @@ class OrderingModelTest {
             this.name = name;
             this.next = new int[history.streams.size()];
             this.merger = new TransactionMerger<>(history.streams.size(), this::check);
+            for (int k = 0; k < history.streams.size(); k++) {
+                read.add(new ArrayList<>());
+                rolledBack.add(new HashSet<>());
+            }
         }
 
         void run() {
@@ -86,6 +97,7 @@ class OrderingModelTest {
             // behind the other participants' COMMITs, an idle stream may sit on its probes.
             int[] speed = new int[streams];
             int total = history.size();
+            int checkEvery = Math.max(1, total / 20);
             for (int fed = 0; fed < total; fed++) {
                 if (fed % 64 == 0) {
                     for (int k = 0; k < streams; k++) {
@@ -99,6 +111,13 @@ class OrderingModelTest {
                     feed(k, e);
                 } catch (RuntimeException engineError) {
                     fail("the engine threw " + engineError);
+                }
+                read.get(k).add(e);
+                if (e.kind() == ClusterHistory.Kind.ROLLED_BACK) {
+                    rolledBack.get(k).add(e.gtrid());
+                }
+                if (fed % checkEvery == 0) {
+                    checkRestartPositions();
                 }
             }
             if (emitted != expected.size()) {
@@ -114,6 +133,37 @@ class OrderingModelTest {
             if (!merger.holdups(0).isEmpty() || merger.unclaimedCommitLogRows() != 0 || merger.orphanResolutions() != 0) {
                 fail("left over after draining: holdups " + merger.holdups(0) + ", unclaimed rows "
                         + merger.unclaimedCommitLogRows() + ", orphan resolutions " + merger.orphanResolutions());
+            }
+        }
+
+        /**
+         * A stream must be re-read from its earliest event whose transaction is not out yet and not
+         * rolled back. The engine may ask for a little more: a ROLLBACK read behind a commit that
+         * awaits its cts is not passed yet, so its branch still counts as prepared.
+         */
+        void checkRestartPositions() {
+            for (int k = 0; k < read.size(); k++) {
+                long needed = StreamSorter.NOTHING_TO_REREAD;
+                long earliestAllowed = StreamSorter.NOTHING_TO_REREAD;
+                for (Event e : read.get(k)) {
+                    boolean pinned = switch (e.kind()) {
+                        case PREPARED -> !emittedGtrids.contains(e.gtrid());
+                        case LOCAL -> !emittedLocals.contains(e.payload());
+                        case COMMIT_LOG_ROW -> e.value() > 0 && !emittedGtrids.contains(e.gtrid());
+                        default -> false;
+                    };
+                    if (pinned) {
+                        earliestAllowed = Math.min(earliestAllowed, e.position());
+                        if (e.kind() != ClusterHistory.Kind.PREPARED || !rolledBack.get(k).contains(e.gtrid())) {
+                            needed = Math.min(needed, e.position());
+                        }
+                    }
+                }
+                long actual = merger.restartPosition(k);
+                if (actual > needed || actual < earliestAllowed) {
+                    fail("stream " + k + " restart position is " + actual + ", expected " + needed
+                            + (earliestAllowed < needed ? " (or down to " + earliestAllowed + ")" : ""));
+                }
             }
         }
 
@@ -172,6 +222,11 @@ class OrderingModelTest {
             }
             lastKey = key;
             emitted++;
+            if (key.isLocal()) {
+                emittedLocals.add(tx.payload(0));
+            } else {
+                emittedGtrids.add(key.gtrid().toString());
+            }
         }
 
         static String payloads(GlobalTransaction<Object> tx) {
