@@ -176,7 +176,8 @@ public final class StreamSorter<P> {
      * The earliest position that must be read again to get back everything this stream holds that is
      * not yet taken: unresolved branches (a long-prepared branch pins it) and committed transactions.
      * Deferred events need no term of their own: the branch whose commit they wait behind is unresolved
-     * and was prepared before them.
+     * and was prepared before them. While events are deferred it can be earlier than strictly needed
+     * (a deferred ROLLBACK has not released its branch yet); re-reading more is safe.
      */
     public long restartPosition() {
         long min = oldest != null ? oldest.position : NOTHING_TO_REREAD;

@@ -142,10 +142,6 @@ public final class TransactionMerger<P> {
         return commitLog.unclaimed();
     }
 
-    public int streamCount() {
-        return streams.length;
-    }
-
     private StreamSorter<P> sorter(int stream) {
         if (stream < 0 || stream >= streams.length) {
             throw new IllegalArgumentException("stream " + stream + " is not one of the " + streams.length + " streams");

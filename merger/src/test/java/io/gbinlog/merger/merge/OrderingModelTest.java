@@ -35,7 +35,7 @@ class OrderingModelTest {
 
     @Test
     void largeHistories() {
-        run("largeHistories", 4, 2, rnd -> new Shape(2 + rnd.nextInt(7), 20_000 + rnd.nextInt(20_000)));
+        run("largeHistories", 3, 2, rnd -> new Shape(2 + rnd.nextInt(7), 15_000 + rnd.nextInt(15_000)));
     }
 
     private interface ShapeChoice {
