@@ -133,6 +133,10 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
 
     private void query(ByteBuf payload) {
         String sql = payload.toString(StandardCharsets.UTF_8);
+        if (log.isDebugEnabled()) {
+            log.debug("connection {}: query {}", session.connectionId(),
+                    sql.length() > QueryResult.QUOTED_SQL_LIMIT ? sql.substring(0, QueryResult.QUOTED_SQL_LIMIT) + "..." : sql);
+        }
         QueryResult result;
         try {
             result = config.statements().answer(session, sql);
