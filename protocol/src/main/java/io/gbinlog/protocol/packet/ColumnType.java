@@ -7,7 +7,6 @@ package io.gbinlog.protocol.packet;
 public enum ColumnType {
     BIGINT(0x08, 20, CharacterSets.BINARY, ColumnType.NUMERIC_FLAGS, 0),
     BIGINT_UNSIGNED(0x08, 20, CharacterSets.BINARY, ColumnType.NUMERIC_FLAGS | ColumnType.UNSIGNED_FLAG, 0),
-    INT_UNSIGNED(0x03, 10, CharacterSets.BINARY, ColumnType.NUMERIC_FLAGS | ColumnType.UNSIGNED_FLAG, 0),
     /** Decimal numbers of user variables; 31 decimals means "not fixed". */
     DECIMAL(0xF6, 65, CharacterSets.BINARY, ColumnType.NUMERIC_FLAGS, 31),
     /** A utf8mb4 VARCHAR(255); values longer than that are still sent whole. */

@@ -32,8 +32,4 @@ public final class PacketSequence {
     public void enterCommandPhase() {
         commandPhase = true;
     }
-
-    public boolean inCommandPhase() {
-        return commandPhase;
-    }
 }

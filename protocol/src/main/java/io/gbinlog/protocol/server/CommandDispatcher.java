@@ -243,6 +243,9 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
 
         @Override
         public void whenWritable(Runnable task) {
+            if (ctx.executor().isShuttingDown()) {
+                return; // the server is closing: the connection will never be writable again
+            }
             ctx.executor().execute(() -> {
                 if (ctx.channel().isWritable()) {
                     task.run();
@@ -262,7 +265,9 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
 
         @Override
         public void finish() {
-            ctx.executor().execute(() -> CommandDispatcher.this.finish(this)); // never re-entered from handle()
+            if (!ctx.executor().isShuttingDown()) {
+                ctx.executor().execute(() -> CommandDispatcher.this.finish(this)); // never re-entered from handle()
+            }
         }
     }
 }

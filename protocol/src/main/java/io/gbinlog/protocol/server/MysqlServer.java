@@ -52,6 +52,9 @@ public final class MysqlServer implements AutoCloseable {
     private static final Set<Integer> BUILT_IN_COMMANDS = Set.of(Commands.QUIT, Commands.INIT_DB, Commands.QUERY,
             Commands.PING);
 
+    /** MySQL's own ceiling for max_allowed_packet. */
+    private static final int MAX_PACKET_SIZE = 1 << 30;
+
     private final EventLoopGroup group;
     private final Channel listener;
     private final ChannelGroup connections;
@@ -161,10 +164,10 @@ public final class MysqlServer implements AutoCloseable {
             return this;
         }
 
-        /** The largest packet a client may send (MySQL's max_allowed_packet); default 64 MiB. */
+        /** The largest packet a client may send (MySQL's max_allowed_packet); default 64 MiB, at most 1 GiB. */
         public Builder maxPacketSize(int bytes) {
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("maxPacketSize must be at least 1024 bytes, got " + bytes);
+            if (bytes < 1024 || bytes > MAX_PACKET_SIZE) {
+                throw new IllegalArgumentException("maxPacketSize must be in 1024.." + MAX_PACKET_SIZE + " bytes, got " + bytes);
             }
             this.maxPacketSize = bytes;
             return this;

@@ -113,6 +113,15 @@ class MisbehavingClientTest {
     }
 
     @Test
+    void initDbWithoutANameIsNoDatabaseSelected() throws Exception {
+        try (RawClient client = new RawClient(server.port())) {
+            assertEquals(0, client.login("u", "pw").header());
+            assertEquals(1046, client.command(Commands.INIT_DB, "").errorCode());
+            assertEquals(0, client.command(Commands.INIT_DB, "shop").header());
+        }
+    }
+
+    @Test
     void emptyCommandPacketIsMalformed() throws Exception {
         try (RawClient client = new RawClient(server.port())) {
             assertEquals(0, client.login("u", "pw").header());

@@ -152,7 +152,7 @@ class ReplicationClientTest {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (dump.stalls.get() == 0) { // nothing is read yet: the socket buffers must fill
                 assertTrue(System.nanoTime() < deadline, "the dump never had to wait for the socket");
-                Thread.onSpinWait();
+                Thread.sleep(1); // poll, without burning a shared core
             }
             ByteArrayInputStream in = channel.getInputStream();
             for (int event = 0; event < EVENTS; event++) {
