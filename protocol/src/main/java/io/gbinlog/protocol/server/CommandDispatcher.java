@@ -134,8 +134,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private void query(ByteBuf payload) {
         String sql = payload.toString(StandardCharsets.UTF_8);
         if (log.isDebugEnabled()) {
-            log.debug("connection {}: query {}", session.connectionId(),
-                    sql.length() > QueryResult.QUOTED_SQL_LIMIT ? sql.substring(0, QueryResult.QUOTED_SQL_LIMIT) + "..." : sql);
+            log.debug("connection {}: query {}", session.connectionId(), abbreviated(sql));
         }
         QueryResult result;
         try {
@@ -147,10 +146,15 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
                 throw new IllegalStateException("the query handler returned no result");
             }
         } catch (Exception e) {
-            log.warn("connection {}: query handler failed on: {}", session.connectionId(), sql, e);
+            log.warn("connection {}: query handler failed on: {}", session.connectionId(), abbreviated(sql), e);
             result = ServerErrors.handlerFailed(e);
         }
         reply(result);
+    }
+
+    /** Statements can be megabytes long: logs get their beginning. */
+    private static String abbreviated(String sql) {
+        return sql.length() > QueryResult.QUOTED_SQL_LIMIT ? sql.substring(0, QueryResult.QUOTED_SQL_LIMIT) + "..." : sql;
     }
 
     private void custom(int command, ByteBuf body) {
