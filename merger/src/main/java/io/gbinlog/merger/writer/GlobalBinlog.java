@@ -468,8 +468,14 @@ public final class GlobalBinlog implements AutoCloseable {
                 Segment segment = new Segment(name, path, header.baseGno(), header.end(), index);
                 long entriesBefore = index.entries();
                 long from = validIndexTail(ch, segment);
-                dropped += entriesBefore - index.entries();
                 tail = scanTail(ch, segment, from, ch.size());
+                while (tail.lastGno == 0 && from != segment.headerEnd) {
+                    // The last indexed transaction is incomplete: the one before it is the last whole one.
+                    index.truncate(index.entries() - 1);
+                    from = validIndexTail(ch, segment);
+                    tail = scanTail(ch, segment, from, ch.size());
+                }
+                dropped += entriesBefore - (index.entries() - tail.entriesAdded);
                 added += tail.entriesAdded;
                 if (!last && tail.end < ch.size() && !endsWithRotate(ch, tail.end)) {
                     throw new IOException(name + " is corrupt after position " + tail.end + ": " + tail.stopReason);

@@ -100,7 +100,7 @@ class GlobalBinlogRecoveryTest {
                     assertTrue(report.clean(), report.toString());
                     assertEquals(last.gno(), log.lastGno());
                 } else {
-                    assertEquals(last.gno() - 1, log.lastGno(), "cut at " + cut);
+                    assertEquals(last.gno() - 1, log.lastGno(), "cut at " + cut + " of " + last + ": " + report);
                     assertEquals(last.start(), log.endPosition(), "cut at " + cut);
                     assertEquals(cut == last.start().position() ? null : file, report.cutFile(), report.toString());
                     assertEquals(cut - last.start().position(), report.bytesCut());
