@@ -58,7 +58,6 @@ public final class GlobalBinlog implements AutoCloseable {
     private long activeSize;
     private long lastGno;
     private long lastCts;
-    private boolean unflushed;
     private boolean failed;
     private volatile Committed committed;
     private RecoveryReport recoveryReport;
@@ -145,7 +144,7 @@ public final class GlobalBinlog implements AutoCloseable {
                 forceActive();
                 publish();
             }
-            case ON_FLUSH -> unflushed = true;
+            case ON_FLUSH -> { } // made durable and visible by flush()
             case NEVER -> publish();
         }
         if (activeSize >= config.maxFileSize()) {
@@ -161,7 +160,6 @@ public final class GlobalBinlog implements AutoCloseable {
         }
         forceActive();
         activeSegment().index.force();
-        unflushed = false;
         publish();
     }
 
@@ -369,7 +367,6 @@ public final class GlobalBinlog implements AutoCloseable {
         active.close();
         active = null;
         createSegment(next);
-        unflushed = false;
         publish();
     }
 

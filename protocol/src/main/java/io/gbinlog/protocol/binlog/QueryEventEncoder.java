@@ -27,13 +27,6 @@ public final class QueryEventEncoder {
         out.endEvent(start);
     }
 
-    /** A statement run with default database {@code db} (null: none). */
-    public static void write(EventBuffer out, long timestampSeconds, long serverId, String db, byte[] sql) {
-        int start = begin(out, timestampSeconds, serverId, db == null ? null : db.getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(sql);
-        out.endEvent(start);
-    }
-
     /** Writes header, post-header, status vars and db; the caller appends the statement text and ends the event. */
     static int begin(EventBuffer out, long timestampSeconds, long serverId, byte[] db) {
         int dbLength = db == null ? 0 : db.length;
