@@ -1,0 +1,701 @@
+package io.gbinlog.merger.writer;
+
+import io.gbinlog.protocol.binlog.BinlogFormatException;
+import io.gbinlog.protocol.binlog.EventBuffer;
+import io.gbinlog.protocol.binlog.EventHeader;
+import io.gbinlog.protocol.binlog.EventType;
+import io.gbinlog.protocol.binlog.GtidEventEncoder;
+import io.gbinlog.protocol.binlog.RotateEventEncoder;
+import io.gbinlog.protocol.binlog.TransactionEncoder;
+import io.gbinlog.protocol.binlog.TransactionScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The global binlog on disk, in the manner of Kafka's log layer: a directory of MySQL 8.0 binlog files
+ * ({@code binlog.000001 ...}), MySQL's {@code binlog.index} listing them, and per file a small fixed-width
+ * index ({@code index/binlog.NNNNNN.idx}) from cts and GTID to position.
+ *
+ * <p>One thread appends whole transactions; the log gives them gapless GNOs and logical-clock fields and
+ * rotates to a new file, at a transaction boundary, once a file reaches the configured size. Any number of
+ * threads may read ({@link #openReader}, {@link #findGno}, {@link #findCts}); they see only transactions that
+ * are durable under the fsync policy. Opening the log repairs what a crash left: see {@link RecoveryReport}.
+ */
+public final class GlobalBinlog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GlobalBinlog.class);
+    private static final String INDEX_DIR = "index";
+    private static final int INITIAL_BUFFER = 64 * 1024;
+    /** A buffer grown by a huge transaction is dropped afterwards, keeping memory bounded between them. */
+    private static final int RETAINED_BUFFER = 4 * 1024 * 1024;
+
+    /** What readers may see: the durable end and the last transaction before it. */
+    private record Committed(BinlogPosition end, long lastGno, long lastCts) {
+    }
+
+    private final BinlogLogConfig config;
+    private final Path dir;
+    private final Path indexDir;
+    private final List<Segment> segments = new CopyOnWriteArrayList<>();
+    private final LogicalClock clock = new LogicalClock();
+    private final Object commitMonitor = new Object();
+    private EventBuffer buffer = new EventBuffer(INITIAL_BUFFER);
+    private TransactionEncoder encoder;
+    private FileChannel active;
+    private long activeSize;
+    private long lastGno;
+    private long lastCts;
+    private boolean failed;
+    private volatile Committed committed;
+    private RecoveryReport recoveryReport;
+
+    private GlobalBinlog(BinlogLogConfig config) {
+        this.config = config;
+        this.dir = config.directory();
+        this.indexDir = dir.resolve(INDEX_DIR);
+        this.encoder = new TransactionEncoder(buffer, config.serverId(), config.clusterUuid());
+    }
+
+    /** Opens the log in {@code config.directory()}, creating it or recovering what a crash left. */
+    public static GlobalBinlog open(BinlogLogConfig config) throws IOException {
+        GlobalBinlog log = new GlobalBinlog(config);
+        try {
+            log.recover();
+        } catch (IOException | RuntimeException e) {
+            log.closeQuietly();
+            throw e;
+        }
+        return log;
+    }
+
+    /** What opening had to repair. */
+    public RecoveryReport recoveryReport() {
+        return recoveryReport;
+    }
+
+    /**
+     * Appends a row transaction: GTID, BEGIN, cts marker, the body's events, XID.
+     *
+     * @param cts            the transaction's commit timestamp; never below the previous transaction's
+     * @param dependencyKeys coarse conflict keys as a bit set (e.g. bit = data node id mod 64): transactions
+     *                       with disjoint keys may be applied in parallel by replicas; -1 makes it serial
+     */
+    public AppendedTransaction appendRows(long cts, long dependencyKeys, RowsBody body) throws IOException {
+        return append(cts, dependencyKeys, body, null, null);
+    }
+
+    /** Appends a DDL: GTID and one query event, serial with everything around it. */
+    public AppendedTransaction appendDdl(long cts, String defaultDb, String ddl) throws IOException {
+        return append(cts, -1L, null, defaultDb, ddl);
+    }
+
+    private AppendedTransaction append(long cts, long keys, RowsBody body, String db, String ddl) throws IOException {
+        if (failed) {
+            throw new IllegalStateException("an earlier write to the global binlog failed; reopen it to recover");
+        }
+        if (cts < lastCts) {
+            throw new IllegalArgumentException("cts " + cts + " is below the last written cts " + lastCts);
+        }
+        if (keys == 0) {
+            throw new IllegalArgumentException("dependency keys must name at least one key (-1: serial)");
+        }
+        long gno = lastGno + 1;
+        long sequence = clock.nextSequence();
+        long lastCommitted = clock.lastCommitted(keys);
+        long start = activeSize;
+        buffer.reset(start);
+        try {
+            if (body == null) {
+                encoder.ddl(cts, gno, lastCommitted, sequence, db, ddl);
+            } else {
+                encoder.beginRows(cts, gno, lastCommitted, sequence);
+                body.writeTo(encoder);
+                encoder.commit();
+            }
+        } catch (RuntimeException e) {
+            encoder.abort();
+            throw e;
+        }
+        Segment segment = activeSegment();
+        write(buffer);
+        if (segment.index.wants(start, config.indexIntervalBytes())) {
+            segment.index.append(cts, gno, start);
+        }
+        clock.committed(keys, sequence);
+        lastGno = gno;
+        lastCts = cts;
+        long end = activeSize;
+        shrinkBuffer();
+        switch (config.fsyncPolicy()) {
+            case EVERY_TRANSACTION -> {
+                forceActive();
+                publish();
+            }
+            case ON_FLUSH -> { } // made durable and visible by flush()
+            case NEVER -> publish();
+        }
+        if (activeSize >= config.maxFileSize()) {
+            rotate();
+        }
+        return new AppendedTransaction(gno, cts, sequence, new BinlogPosition(segment.name, start), end);
+    }
+
+    /** Forces appended data to disk and makes it visible to readers (the group commit of {@link FsyncPolicy#ON_FLUSH}). */
+    public void flush() throws IOException {
+        if (failed || active == null) {
+            return;
+        }
+        forceActive();
+        activeSegment().index.force();
+        publish();
+    }
+
+    /** GNO of the last durable transaction (0: none yet). */
+    public long lastGno() {
+        return committed.lastGno();
+    }
+
+    /** cts of the last durable transaction (0: none yet). */
+    public long lastCts() {
+        return committed.lastCts();
+    }
+
+    /** End of the durable data: what SHOW MASTER STATUS reports. */
+    public BinlogPosition endPosition() {
+        return committed.end();
+    }
+
+    /** Every file with its durable size, oldest first: what SHOW BINARY LOGS reports. */
+    public List<BinlogPosition> files() {
+        Committed c = committed;
+        List<BinlogPosition> files = new ArrayList<>();
+        for (Segment s : segments) {
+            files.add(new BinlogPosition(s.name, visibleSize(s, c)));
+        }
+        return files;
+    }
+
+    /** The directory holding the files. */
+    public Path directory() {
+        return dir;
+    }
+
+    /**
+     * Waits until the durable end moves beyond {@code seen}, polling nothing: appends wake the waiters.
+     *
+     * @return true if it did before the timeout
+     */
+    public boolean awaitBeyond(BinlogPosition seen, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (commitMonitor) {
+            while (committed.end().compareTo(seen) <= 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(commitMonitor, left);
+            }
+            return true;
+        }
+    }
+
+    /** Streams events from {@code position} (4: the file's first event) of {@code file}, across rotations. */
+    public BinlogEventReader openReader(String file, long position) throws IOException {
+        Segment s = segment(file).orElseThrow(() -> new IllegalArgumentException(
+                "binlog file " + file + " is not in " + dir.resolve(BinlogIndexFile.NAME)));
+        long size = visibleSize(s, committed);
+        if (position < EventHeader.MAGIC.length || position > size) {
+            throw new IllegalArgumentException("position " + position + " is outside " + file + " (4.." + size + ")");
+        }
+        return new BinlogEventReader(this, s, position);
+    }
+
+    /** Where the transaction with GTID sequence number {@code gno} starts, if it is durable. */
+    public Optional<BinlogPosition> findGno(long gno) throws IOException {
+        Committed c = committed;
+        if (gno < 1 || gno > c.lastGno()) {
+            return Optional.empty();
+        }
+        Segment s = null;
+        for (Segment candidate : segments) {
+            if (candidate.baseGno <= gno) {
+                s = candidate;
+            }
+        }
+        long entry = s.index.lastAtOrBelowGno(gno);
+        long from = entry < 0 ? s.headerEnd : s.index.position(entry);
+        return scan(s, from, c, tx -> tx.gno() >= gno);
+    }
+
+    /** Where the first durable transaction with a cts of at least {@code cts} starts. */
+    public Optional<BinlogPosition> findCts(long cts) throws IOException {
+        Committed c = committed;
+        if (c.lastGno() == 0 || cts > c.lastCts()) {
+            return Optional.empty();
+        }
+        for (int i = segments.size() - 1; i >= 0; i--) {
+            Segment s = segments.get(i);
+            long entry = s.index.lastBelowCts(cts);
+            if (entry >= 0 || i == 0) {
+                long from = entry < 0 ? s.headerEnd : s.index.position(entry);
+                Optional<BinlogPosition> found = scan(s, from, c, tx -> tx.cts() >= cts);
+                if (found.isPresent() || i == segments.size() - 1) {
+                    return found;
+                }
+                return Optional.of(new BinlogPosition(segments.get(i + 1).name, segments.get(i + 1).headerEnd));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (active != null && !failed) {
+            flush();
+        }
+        closeQuietly();
+    }
+
+    // ---- reading support -------------------------------------------------------------------------------
+
+    /** The file after {@code name}, or null when it is the newest. */
+    Segment segmentAfter(Segment s) {
+        int i = segments.indexOf(s);
+        return i >= 0 && i + 1 < segments.size() ? segments.get(i + 1) : null;
+    }
+
+    /** How far readers may read {@code s}: its durable end if it is the active file, else all of it. */
+    long visibleSize(Segment s, Committed c) {
+        if (s.sealedSize >= 0) {
+            return s.sealedSize;
+        }
+        return s.name.equals(c.end().file()) ? c.end().position() : s.headerEnd;
+    }
+
+    long visibleSize(Segment s) {
+        return visibleSize(s, committed);
+    }
+
+    private Optional<Segment> segment(String file) {
+        return segments.stream().filter(s -> s.name.equals(file)).findFirst();
+    }
+
+    private interface Match {
+        boolean test(TransactionScanner tx);
+    }
+
+    private Optional<BinlogPosition> scan(Segment s, long from, Committed c, Match match) throws IOException {
+        long limit = visibleSize(s, c);
+        try (FileChannel ch = FileChannel.open(s.path, StandardOpenOption.READ)) {
+            EventFileReader in = new EventFileReader(ch, from);
+            TransactionScanner tx = new TransactionScanner();
+            while (in.next(limit) == EventFileReader.Result.EVENT) {
+                if (tx.accept(in.buffer(), in.eventOffset(), in.eventSize(), in.eventPosition())
+                        == TransactionScanner.Step.COMPLETE && match.test(tx)) {
+                    return Optional.of(new BinlogPosition(s.name, tx.startPosition()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---- writing ---------------------------------------------------------------------------------------
+
+    private Segment activeSegment() {
+        return segments.get(segments.size() - 1);
+    }
+
+    private void write(EventBuffer data) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(data.array(), 0, data.length());
+        try {
+            while (bytes.hasRemaining()) {
+                active.write(bytes, activeSize + bytes.position());
+            }
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
+        activeSize += data.length();
+    }
+
+    private void forceActive() throws IOException {
+        try {
+            active.force(false);
+        } catch (IOException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void publish() {
+        synchronized (commitMonitor) {
+            committed = new Committed(new BinlogPosition(activeSegment().name, activeSize), lastGno, lastCts);
+            commitMonitor.notifyAll();
+        }
+    }
+
+    private void shrinkBuffer() {
+        if (buffer.capacity() > RETAINED_BUFFER) {
+            buffer = new EventBuffer(INITIAL_BUFFER);
+            encoder = new TransactionEncoder(buffer, config.serverId(), config.clusterUuid());
+        }
+    }
+
+    /** Ends the active file with a ROTATE event and continues in a new one; sealing always fsyncs. */
+    private void rotate() throws IOException {
+        Segment old = activeSegment();
+        String next = SegmentName.of(SegmentName.number(old.name) + 1);
+        buffer.reset(activeSize);
+        RotateEventEncoder.write(buffer, nowSeconds(), config.serverId(), next);
+        write(buffer);
+        forceActive();
+        old.sealedSize = activeSize;
+        old.index.force();
+        active.close();
+        active = null;
+        createSegment(next);
+        publish();
+    }
+
+    /** Creates a file with its header, fsyncs it, then lists it in binlog.index: a listed file always has a whole header. */
+    private void createSegment(String name) throws IOException {
+        Path path = dir.resolve(name);
+        Segment.writeHeader(buffer, nowSeconds(), config.serverId(), config.clusterUuid(), lastGno);
+        active = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        activeSize = 0;
+        write(buffer);
+        forceActive();
+        SegmentIndex index = SegmentIndex.open(indexPath(name), lastGno + 1);
+        index.truncate(0);
+        segments.add(new Segment(name, path, lastGno + 1, activeSize, index));
+        List<String> names = new ArrayList<>();
+        segments.forEach(s -> names.add(s.name));
+        BinlogIndexFile.write(dir, names);
+        clock.newFile();
+    }
+
+    private Path indexPath(String name) {
+        return indexDir.resolve(name + ".idx");
+    }
+
+    private static long nowSeconds() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    // ---- recovery --------------------------------------------------------------------------------------
+
+    /** The result of scanning a file from a transaction boundary. */
+    private static final class Tail {
+        long end;
+        long lastGno;
+        long lastCts;
+        long lastSequence;
+        String stopReason;
+        long entriesAdded;
+    }
+
+    private void recover() throws IOException {
+        Files.createDirectories(indexDir);
+        List<String> removed = new ArrayList<>();
+        if (!Files.exists(dir.resolve(BinlogIndexFile.NAME))) {
+            List<String> strays = binlogFilesOnDisk();
+            if (!strays.isEmpty()) {
+                throw new IOException(dir.resolve(BinlogIndexFile.NAME) + " is missing but binlog files exist: "
+                        + strays + "; restore the index file (one ./binlog.NNNNNN per line) or move the files away");
+            }
+            createSegment(SegmentName.of(1));
+            recoveryReport = new RecoveryReport(null, 0, 0, null, 0, 0, List.of());
+            publish();
+            return;
+        }
+        List<String> listed = BinlogIndexFile.read(dir);
+        if (listed.isEmpty()) {
+            throw new IOException(dir.resolve(BinlogIndexFile.NAME) + " lists no binlog file");
+        }
+        removeUnlistedNewerFiles(listed, removed);
+        long dropped = 0;
+        long added = 0;
+        Tail tail = null;
+        long previousLastGno = 0;
+        long previousLastCts = 0;
+        for (int i = 0; i < listed.size(); i++) {
+            String name = listed.get(i);
+            Path path = dir.resolve(name);
+            if (!Files.exists(path)) {
+                throw new IOException(name + " is listed in " + BinlogIndexFile.NAME + " but missing from " + dir);
+            }
+            boolean last = i == listed.size() - 1;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), name);
+                if (header == null) {
+                    if (!last) {
+                        throw new IOException(name + " does not start with a global binlog header (magic, format"
+                                + " description, previous GTIDs); it is corrupt");
+                    }
+                    // A crash while the newest file was created: it holds no transaction yet, write it anew.
+                    long size = ch.size();
+                    lastGno = previousLastGno;
+                    lastCts = previousLastCts;
+                    createSegment(name);
+                    recoveryReport = new RecoveryReport(name, 0, size, "torn file header, written anew", dropped,
+                            added, List.copyOf(removed));
+                    LOG.warn("{}", recoveryReport);
+                    publish();
+                    return;
+                }
+                if (header.baseGno() != previousLastGno + 1) {
+                    throw new IOException(name + " starts at GTID " + header.baseGno() + " but the files before it end at "
+                            + previousLastGno + ": GTIDs would have a gap");
+                }
+                SegmentIndex index = SegmentIndex.open(indexPath(name), header.baseGno());
+                Segment segment = new Segment(name, path, header.baseGno(), header.end(), index);
+                long entriesBefore = index.entries();
+                long from = validIndexTail(ch, segment);
+                tail = scanTail(ch, segment, from, ch.size());
+                while (tail.lastGno == 0 && from != segment.headerEnd) {
+                    // The last indexed transaction is incomplete: the one before it is the last whole one.
+                    index.truncate(index.entries() - 1);
+                    from = validIndexTail(ch, segment);
+                    tail = scanTail(ch, segment, from, ch.size());
+                }
+                dropped += entriesBefore - (index.entries() - tail.entriesAdded);
+                added += tail.entriesAdded;
+                if (!last && tail.end < ch.size() && !endsWithRotate(ch, tail.end)) {
+                    throw new IOException(name + " is corrupt after position " + tail.end + ": " + tail.stopReason);
+                }
+                if (tail.lastGno == 0) {
+                    tail.lastGno = previousLastGno;
+                    tail.lastCts = previousLastCts;
+                }
+                previousLastGno = tail.lastGno;
+                previousLastCts = tail.lastCts;
+                segments.add(segment);
+                if (!last) {
+                    segment.sealedSize = ch.size();
+                }
+                if (last) {
+                    long size = ch.size();
+                    if (size > tail.end) {
+                        ch.truncate(tail.end);
+                        ch.force(true);
+                        recoveryReport = new RecoveryReport(name, tail.end, size - tail.end, tail.stopReason, dropped,
+                                added, List.copyOf(removed));
+                    }
+                    index.force();
+                }
+            }
+        }
+        if (recoveryReport == null) {
+            recoveryReport = new RecoveryReport(null, 0, 0, null, dropped, added, List.copyOf(removed));
+        }
+        Segment last = activeSegment();
+        active = FileChannel.open(last.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        activeSize = tail.end;
+        lastGno = tail.lastGno;
+        lastCts = tail.lastCts;
+        clock.restart(tail.lastSequence);
+        if (!recoveryReport.clean()) {
+            LOG.warn("{}", recoveryReport);
+        }
+        publish();
+        if (activeSize >= config.maxFileSize() && lastGno >= last.baseGno) {
+            rotate();
+        }
+    }
+
+    /**
+     * Drops index entries that point beyond the file or at anything but the GTID event they name, and returns
+     * where scanning must resume: the last good entry's transaction start, or the end of the file header.
+     */
+    private long validIndexTail(FileChannel ch, Segment segment) throws IOException {
+        SegmentIndex index = segment.index;
+        long whole = index.entries();
+        if (index.hasTornTail()) {
+            index.truncate(whole);
+        }
+        long size = ch.size();
+        while (index.entries() > 0) {
+            long i = index.entries() - 1;
+            long position = index.position(i);
+            if (position >= segment.headerEnd && position < size && gtidAt(ch, position, size) == index.gno(i)) {
+                return position;
+            }
+            index.truncate(i);
+        }
+        return segment.headerEnd;
+    }
+
+    private static long gtidAt(FileChannel ch, long position, long size) throws IOException {
+        EventFileReader in = new EventFileReader(ch, position);
+        if (in.next(size) != EventFileReader.Result.EVENT
+                || EventHeader.type(in.buffer(), in.eventOffset()) != EventType.GTID) {
+            return -1;
+        }
+        return GtidEventEncoder.gno(in.buffer(), in.eventOffset());
+    }
+
+    private Tail scanTail(FileChannel ch, Segment segment, long from, long limit) throws IOException {
+        Tail tail = new Tail();
+        tail.end = from;
+        EventFileReader in = new EventFileReader(ch, from);
+        TransactionScanner tx = new TransactionScanner();
+        long expectedGno = -1;
+        while (true) {
+            EventFileReader.Result r = in.next(limit);
+            if (r == EventFileReader.Result.END) {
+                if (in.nextPosition() > tail.end) {
+                    tail.stopReason = tx.insideTransaction() ? "partial transaction " + tx.gno()
+                            : "events after the last transaction";
+                }
+                return tail;
+            }
+            if (r != EventFileReader.Result.EVENT) {
+                tail.stopReason = (r == EventFileReader.Result.TORN ? "torn event at position "
+                        : "bad event size or checksum at position ") + in.nextPosition();
+                return tail;
+            }
+            TransactionScanner.Step step;
+            try {
+                step = tx.accept(in.buffer(), in.eventOffset(), in.eventSize(), in.eventPosition());
+            } catch (BinlogFormatException e) {
+                tail.stopReason = e.getMessage();
+                return tail;
+            }
+            if (step != TransactionScanner.Step.COMPLETE) {
+                continue;
+            }
+            if (expectedGno == -1) {
+                expectedGno = from == segment.headerEnd ? segment.baseGno : tx.gno();
+            }
+            if (tx.gno() != expectedGno) {
+                tail.stopReason = "GTID " + tx.gno() + " at position " + tx.startPosition() + " where " + expectedGno
+                        + " must come";
+                return tail;
+            }
+            expectedGno++;
+            if (segment.index.wants(tx.startPosition(), config.indexIntervalBytes())) {
+                segment.index.append(tx.cts(), tx.gno(), tx.startPosition());
+                tail.entriesAdded++;
+            }
+            tail.end = in.nextPosition();
+            tail.lastGno = tx.gno();
+            tail.lastCts = tx.cts();
+            tail.lastSequence = tx.sequenceNumber();
+        }
+    }
+
+    private static boolean endsWithRotate(FileChannel ch, long position) throws IOException {
+        EventFileReader in = new EventFileReader(ch, position);
+        return in.next(ch.size()) == EventFileReader.Result.EVENT
+                && EventHeader.type(in.buffer(), in.eventOffset()) == EventType.ROTATE
+                && in.nextPosition() == ch.size();
+    }
+
+    private List<String> binlogFilesOnDisk() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(SegmentName::matches).sorted().toList();
+        }
+    }
+
+    /**
+     * A rotation that crashed after creating the next file but before listing it leaves a file with no
+     * transaction (appends only go to listed files): remove it. A newer unlisted file holding transactions
+     * is not ours to judge.
+     */
+    private void removeUnlistedNewerFiles(List<String> listed, List<String> removed) throws IOException {
+        long newest = SegmentName.number(listed.get(listed.size() - 1));
+        for (String name : binlogFilesOnDisk()) {
+            if (SegmentName.number(name) <= newest) {
+                continue;
+            }
+            Path path = dir.resolve(name);
+            boolean empty;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), name);
+                empty = header == null || header.end() == ch.size();
+            }
+            if (!empty) {
+                throw new IOException(name + " holds data but is not listed in " + BinlogIndexFile.NAME
+                        + "; list it there or move it away");
+            }
+            Files.delete(path);
+            Files.deleteIfExists(indexPath(name));
+            removed.add(name);
+        }
+        if (!removed.isEmpty()) {
+            BinlogIndexFile.syncDirectory(dir);
+        }
+    }
+
+    private void closeQuietly() {
+        for (Segment s : segments) {
+            try {
+                s.index.close();
+            } catch (IOException e) {
+                LOG.warn("closing {}: {}", s.index.path(), e.toString());
+            }
+        }
+        if (active != null) {
+            try {
+                active.close();
+            } catch (IOException e) {
+                LOG.warn("closing {}: {}", activeSegment().path, e.toString());
+            }
+            active = null;
+        }
+    }
+
+    /**
+     * MySQL's logical clock, computed from coarse write sets: a transaction's last_committed is the newest
+     * earlier transaction in the same file sharing a key with it. Sequence numbers restart in every file, as
+     * MySQL's do.
+     */
+    private static final class LogicalClock {
+        private final long[] lastByKey = new long[64];
+        private long sequence;
+
+        long nextSequence() {
+            return sequence + 1;
+        }
+
+        long lastCommitted(long keys) {
+            long last = 0;
+            for (long k = keys; k != 0; k &= k - 1) {
+                last = Math.max(last, lastByKey[Long.numberOfTrailingZeros(k)]);
+            }
+            return last;
+        }
+
+        void committed(long keys, long seq) {
+            sequence = seq;
+            for (long k = keys; k != 0; k &= k - 1) {
+                lastByKey[Long.numberOfTrailingZeros(k)] = seq;
+            }
+        }
+
+        void newFile() {
+            sequence = 0;
+            Arrays.fill(lastByKey, 0);
+        }
+
+        /** After a restart nothing is known of write sets: the next transaction follows all before it. */
+        void restart(long lastSequence) {
+            sequence = lastSequence;
+            Arrays.fill(lastByKey, lastSequence);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.gbinlog.merger.writer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Crash recovery of the global binlog: torn tails, corrupt events, torn indexes, interrupted rotations. */
+class GlobalBinlogRecoveryTest {
+    private static final long MAX_FILE = 8 * 1024;
+
+    @TempDir
+    static Path serverDir;
+
+    @BeforeAll
+    static void capture() throws Exception {
+        GlobalBinlogTest.serverDir = serverDir;
+        GlobalBinlogTest.captureRowEventsFromMariaDb();
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        GlobalBinlogTest.stopMariaDb();
+    }
+
+    private static BinlogLogConfig config(Path dir) {
+        return GlobalBinlogTest.config(dir, MAX_FILE, FsyncPolicy.NEVER, 1024);
+    }
+
+    /** The smallest captured transaction: the one appended last, so that cutting it byte by byte stays quick. */
+    private static List<MariaDbTransactions.RawEvent> smallest() {
+        return GlobalBinlogTest.source.stream()
+                .min(Comparator.comparingInt(t -> t.stream().mapToInt(e -> e.body().length).sum())).orElseThrow();
+    }
+
+    /** Writes everything, then small transactions until the last one lies in the newest file. */
+    private static List<AppendedTransaction> write(Path dir) throws IOException {
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            List<AppendedTransaction> appended = new ArrayList<>(GlobalBinlogTest.writeAll(log));
+            do {
+                appended.add(GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(appended.size()), smallest()));
+            } while (!log.endPosition().file().equals(appended.get(appended.size() - 1).start().file()));
+            return appended;
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.sorted(Comparator.naturalOrder()).toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    @Test
+    void cutAtEveryByteOfTheLastTransactionKeepsExactlyTheCompleteOnes(@TempDir Path tmp) throws IOException {
+        Path base = tmp.resolve("base");
+        List<AppendedTransaction> appended = write(base);
+        AppendedTransaction last = appended.get(appended.size() - 1);
+        String file = last.start().file();
+        Path dir = tmp.resolve("cut");
+        copy(base, dir);
+        Path index = Path.of("index", file + ".idx");
+        List<String> baseRows = GlobalBinlogTest.rowsOf(List.of(base.resolve(file)));
+        for (long cut = last.start().position(); cut <= last.endPosition(); cut++) {
+            // Only the newest file, its index and binlog.index change: restore them from the untouched copy.
+            for (Path p : List.of(Path.of(file), index, Path.of("binlog.index"))) {
+                Files.copy(base.resolve(p), dir.resolve(p), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            truncate(dir.resolve(file), cut);
+            try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+                RecoveryReport report = log.recoveryReport();
+                if (cut == last.endPosition()) {
+                    assertTrue(report.clean(), report.toString());
+                    assertEquals(last.gno(), log.lastGno());
+                } else {
+                    assertEquals(last.gno() - 1, log.lastGno(), "cut at " + cut + " of " + last + ": " + report);
+                    assertEquals(last.start(), log.endPosition(), "cut at " + cut);
+                    assertEquals(cut == last.start().position() ? null : file, report.cutFile(), report.toString());
+                    assertEquals(cut - last.start().position(), report.bytesCut());
+                    assertEquals(last.start().position(), Files.size(dir.resolve(file)));
+                    AppendedTransaction again = GlobalBinlogTest.appendSource(log, last.cts(), smallest());
+                    assertEquals(last.gno(), again.gno(), "GTIDs stay gapless");
+                    assertEquals(last.start(), again.start());
+                    assertEquals(last.endPosition(), again.endPosition());
+                }
+                assertEquals(last.start(), log.findGno(last.gno()).orElseThrow());
+            }
+            if ((cut - last.start().position()) % 97 == 0) {
+                assertEquals(baseRows, GlobalBinlogTest.rowsOf(List.of(dir.resolve(file))));
+            }
+        }
+    }
+
+    @Test
+    void aCorruptEventIsCutWithItsTransactionAndATornIndexIsRebuilt(@TempDir Path dir) throws IOException {
+        List<AppendedTransaction> appended = write(dir);
+        AppendedTransaction last = appended.get(appended.size() - 1);
+        Path file = dir.resolve(last.start().file());
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = (last.start().position() + last.endPosition()) / 2;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5a);
+        }
+        Path index = dir.resolve("index").resolve(last.start().file() + ".idx");
+        truncate(index, Files.size(index) - 5);
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            RecoveryReport report = log.recoveryReport();
+            assertEquals(last.start().file(), report.cutFile());
+            assertEquals(last.start().position(), report.cutFrom());
+            assertTrue(report.reason().contains("checksum"), report.reason());
+            assertEquals(0, Files.size(index) % SegmentIndex.ENTRY_SIZE, "torn index entry removed");
+            assertEquals(last.gno() - 1, log.lastGno());
+            for (AppendedTransaction t : appended.subList(0, appended.size() - 1)) {
+                assertEquals(t.start(), log.findGno(t.gno()).orElseThrow());
+            }
+        }
+    }
+
+    @Test
+    void anInterruptedRotationIsFinishedAgain(@TempDir Path dir) throws IOException {
+        long lastGno;
+        String newest;
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            GlobalBinlogTest.writeAll(log);
+            int i = 0;
+            // Append until an append fills a file: the newest file then holds only its header.
+            while (log.findGno(log.lastGno()).orElseThrow().file().equals(log.endPosition().file())) {
+                GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(1000 + i), GlobalBinlogTest.source.get(i++ % 5));
+            }
+            lastGno = log.lastGno();
+            newest = log.endPosition().file();
+        }
+        // Crash after creating the new file, before listing it: binlog.index lacks it.
+        List<String> listed = new ArrayList<>(Files.readAllLines(dir.resolve("binlog.index")));
+        assertEquals("./" + newest, listed.remove(listed.size() - 1));
+        Files.write(dir.resolve("binlog.index"), listed);
+        String previous = listed.get(listed.size() - 1).substring(2);
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            RecoveryReport report = log.recoveryReport();
+            assertEquals(List.of(newest), report.removedFiles());
+            assertEquals(previous, report.cutFile(), "the old file's ROTATE is cut, then written again");
+            assertEquals(lastGno, log.lastGno());
+            assertEquals(newest, log.endPosition().file());
+            AppendedTransaction next = log.appendDdl(GlobalBinlogTest.cts(5000), null, "CREATE DATABASE IF NOT EXISTS x");
+            assertEquals(lastGno + 1, next.gno());
+            assertEquals(newest, next.start().file());
+        }
+        assertEquals("./" + newest, Files.readAllLines(dir.resolve("binlog.index")).get(listed.size()));
+    }
+
+    @Test
+    void badSettingsAndOutOfOrderInputAreNamed(@TempDir Path dir) throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GlobalBinlogTest.config(dir, 100, FsyncPolicy.NEVER, 0));
+        assertTrue(e.getMessage().contains("max file size"), e.getMessage());
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            log.appendDdl(GlobalBinlogTest.cts(10), null, "CREATE DATABASE a");
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> log.appendDdl(GlobalBinlogTest.cts(1), null, "CREATE DATABASE b"));
+            assertTrue(e.getMessage().contains("below the last written cts"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> log.appendRows(GlobalBinlogTest.cts(10), 0, tx -> { }));
+            assertTrue(e.getMessage().contains("dependency keys"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> log.openReader("binlog.000009", 4));
+            assertTrue(e.getMessage().contains("binlog.000009"), e.getMessage());
+            assertEquals(1, log.lastGno(), "rejected input wrote nothing");
+        }
+    }
+}
