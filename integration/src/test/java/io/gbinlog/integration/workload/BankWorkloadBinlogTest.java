@@ -89,6 +89,34 @@ class BankWorkloadBinlogTest {
         }
     }
 
+    @Test
+    void hotAccountsAbortOnLockConflictsInsteadOfHanging() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(3); TestTso tso = TestTso.start()) {
+            Coordinator coordinator = Coordinator.builder().nodes(cluster.nodes()).tso(tso.clients())
+                    .lockWaitTimeoutSeconds(1).build();
+            BankWorkload bank = BankWorkload.builder(coordinator).threads(8).accountsPerNode(3).build();
+            System.out.println("hotAccounts seed=" + bank.seed());
+            bank.setup();
+            bank.start(300);
+            assertTrue(bank.awaitTermination(Duration.ofMinutes(3)), "workload finished");
+            Progress progress = bank.progress();
+            System.out.println("hotAccounts: " + progress);
+            assertEquals(300, progress.finished());
+            assertTrue(progress.conflicts() > 0, "lock conflicts happened");
+            for (TxnRecord r : bank.history()) {
+                if (r.outcome() == Outcome.ABORTED) {
+                    assertTrue(r.error().startsWith("conflict: ") || r.error().contains("does not exist")
+                            || r.error().contains("itself"), () -> "expected abort reason: " + r);
+                }
+            }
+            assertTrue(progress.committed() > 0);
+            assertEquals(bank.expectedTotal(), bank.totalBalance());
+            for (DataNode node : cluster.nodes()) {
+                assertEquals(List.of(), xaRecover(node), "no branch left prepared on " + node.id());
+            }
+        }
+    }
+
     /** Every committed distributed branch: prepared, decided on its primary, then committed. */
     private static void checkCommitted(List<TxnRecord> history, Map<String, Trail> trails) {
         for (TxnRecord r : history) {
