@@ -1,9 +1,10 @@
 package io.gbinlog.integration.coordinator;
 
 /**
- * Where {@link Transaction#crashAt} makes the coordinator die: it drops every connection of its session
- * without rolling anything back, as a killed process would, and the transaction's branches stay prepared
- * on their data nodes for {@link Recovery}.
+ * A step of the commit protocol where a coordinator can die: {@link Transaction#crashAt} simulates it
+ * (every connection of the session dropped without rolling anything back), {@link Transaction#pauseAt}
+ * lets a test kill the whole process there. Either way the prepared branches stay on their data nodes
+ * for {@link Recovery}.
  */
 public enum CrashPoint {
     /** Every branch prepared, no timestamp taken, no decision written: recovery must roll back. */

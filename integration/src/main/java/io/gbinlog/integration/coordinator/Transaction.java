@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ public final class Transaction implements AutoCloseable {
     private final Map<String, Connection> branches = new LinkedHashMap<>();
     private State state = State.ACTIVE;
     private CrashPoint crashPoint;
+    private final Map<CrashPoint, Runnable> pauses = new EnumMap<>(CrashPoint.class);
 
     private Transaction(CoordinatorSession session, Gtrid gtrid, List<String> participants) {
         this.session = session;
@@ -123,7 +125,7 @@ public final class Transaction implements AutoCloseable {
             }
         }
         state = State.PREPARED;
-        crashIfArmed(CrashPoint.AFTER_PREPARE);
+        reached(CrashPoint.AFTER_PREPARE);
     }
 
     /**
@@ -150,7 +152,7 @@ public final class Transaction implements AutoCloseable {
             throw new TransactionAbortedException("no commit timestamp for " + this + ": " + e.getMessage(), e);
         }
         decideCommit(cts);
-        crashIfArmed(CrashPoint.AFTER_DECISION);
+        reached(CrashPoint.AFTER_DECISION);
         List<String> pending = new ArrayList<>();
         for (Map.Entry<String, Connection> branch : branches.entrySet()) {
             try {
@@ -161,7 +163,7 @@ public final class Transaction implements AutoCloseable {
                 pending.add(branch.getKey());
             }
             if (pending.isEmpty() && branch.getKey().equals(gtrid.primary())) {
-                crashIfArmed(CrashPoint.AFTER_FIRST_COMMIT);
+                reached(CrashPoint.AFTER_FIRST_COMMIT);
             }
         }
         state = State.COMMITTED;
@@ -205,6 +207,15 @@ public final class Transaction implements AutoCloseable {
     public void crashAt(CrashPoint point) {
         requireDistributed("crashAt");
         this.crashPoint = point;
+    }
+
+    /**
+     * Runs {@code action} when the commit reaches {@code point}, then carries on. Lets a test kill the
+     * whole coordinator process at that point, which {@link #crashAt} can only simulate.
+     */
+    public void pauseAt(CrashPoint point, Runnable action) {
+        requireDistributed("pauseAt");
+        pauses.put(point, action);
     }
 
     /** Rolls back unless committed. */
@@ -314,7 +325,11 @@ public final class Transaction implements AutoCloseable {
         state = State.UNKNOWN;
     }
 
-    private void crashIfArmed(CrashPoint point) throws OutcomeUnknownException {
+    private void reached(CrashPoint point) throws OutcomeUnknownException {
+        Runnable pause = pauses.get(point);
+        if (pause != null) {
+            pause.run();
+        }
         if (crashPoint == point) {
             session.abandonAll();
             state = State.UNKNOWN;

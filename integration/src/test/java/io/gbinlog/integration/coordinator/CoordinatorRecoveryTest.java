@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
+import io.gbinlog.integration.testing.ChildJvm;
 import io.gbinlog.integration.testing.DnBinlog;
 import io.gbinlog.integration.testing.DnBinlog.Group;
 import io.gbinlog.integration.testing.DnBinlog.XaStatement;
@@ -39,58 +40,91 @@ class CoordinatorRecoveryTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @Test
-    void eachCrashPointIsSettledByTheCommitLogRow() throws Exception {
+    void eachSimulatedCrashIsSettledByTheCommitLogRow() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(3); TestTso tso = TestTso.start()) {
             Coordinator coordinator = coordinator(cluster, tso);
             BankWorkload bank = BankWorkload.builder(coordinator).accountsPerNode(10).build();
             bank.setup();
-            long account = 0;
             for (CrashPoint point : CrashPoint.values()) {
-                // account k lives on dn(k % 3): debit one on dn1 (the primary), credit one on dn0 and on dn2
-                long debited = 3 * account + 1;
-                long creditedA = 3 * account;
-                long creditedB = 3 * account + 2;
-                account++;
+                long account = point.ordinal();
                 String gtrid;
                 try (CoordinatorSession session = coordinator.openSession()) {
-                    Transaction t = session.begin("dn1", "dn0", "dn2");
+                    Transaction t = transfer(session, account);
                     gtrid = t.gtrid();
-                    t.update("dn1", "crash.debit", "UPDATE bank.account SET balance = balance - 30 WHERE id = ?", debited);
-                    t.update("dn0", "crash.creditA", "UPDATE bank.account SET balance = balance + 10 WHERE id = ?", creditedA);
-                    t.update("dn2", "crash.creditB", "UPDATE bank.account SET balance = balance + 20 WHERE id = ?", creditedB);
                     t.crashAt(point);
                     assertThrows(OutcomeUnknownException.class, t::commit);
                 }
-                Set<String> stillPrepared = point == CrashPoint.AFTER_FIRST_COMMIT ? Set.of("dn0", "dn2")
-                        : Set.of("dn0", "dn1", "dn2");
-                for (DataNode node : cluster.nodes()) {
-                    assertEquals(stillPrepared.contains(node.id()), xaRecover(node).contains(gtrid + node.id()),
-                            point + ": branch on " + node.id() + " survives its session");
-                }
-
-                RecoveryReport report = coordinator.recovery().run(DEADLINE);
-
-                assertTrue(report.isComplete(), () -> point + ": " + report.problems());
-                boolean committed = point != CrashPoint.AFTER_PREPARE;
-                assertEquals(1, report.resolutions().size(), report::toString);
-                RecoveryReport.Resolution resolution = report.resolutions().get(0);
-                assertEquals(gtrid, resolution.gtrid());
-                assertEquals(committed, resolution.committed(), point + " decides the outcome");
-                assertEquals(stillPrepared, Set.copyOf(resolution.branches()));
-                for (DataNode node : cluster.nodes()) {
-                    assertEquals(List.of(), xaRecover(node), point + ": nothing prepared on " + node.id());
-                }
-                long recorded = commitLogCts(cluster.node("dn1"), gtrid).orElseThrow();
-                assertEquals(committed, recorded > 0, point + ": commit_log row " + recorded);
-                assertEquals(committed ? 970 : 1000, balance(cluster, debited), point + ": debit");
-                assertEquals(committed ? 1010 : 1000, balance(cluster, creditedA), point + ": credit A");
-                assertEquals(committed ? 1020 : 1000, balance(cluster, creditedB), point + ": credit B");
-                assertEquals(bank.expectedTotal(), bank.totalBalance());
-                for (DataNode node : cluster.nodes()) {
-                    Set<String> verbs = completions(DnBinlog.read(node), gtrid);
-                    assertEquals(Set.of(committed ? "COMMIT" : "ROLLBACK"), verbs, point + " on " + node.id());
-                }
+                checkRecovered(cluster, coordinator, bank, point, gtrid, account);
             }
+        }
+    }
+
+    @Test
+    void killedCoordinatorProcessesAreSettledByTheCommitLogRow() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(3); TestTso tso = TestTso.start()) {
+            Coordinator coordinator = coordinator(cluster, tso);
+            BankWorkload bank = BankWorkload.builder(coordinator).accountsPerNode(10).build();
+            bank.setup();
+            for (CrashPoint point : CrashPoint.values()) {
+                long account = point.ordinal();
+                List<String> args = new ArrayList<>(List.of(Integer.toString(tso.port()), point.name(),
+                        Long.toString(account)));
+                for (DataNode node : cluster.nodes()) {
+                    args.add(node.id() + "=" + node.jdbcUrl());
+                }
+                String gtrid;
+                try (ChildJvm child = ChildJvm.start(CoordinatorProcessMain.class, args.toArray(String[]::new))) {
+                    gtrid = child.awaitLine("REACHED", 120);
+                    child.kill(); // SIGKILL: the kernel closes its sockets, no COM_QUIT, no rollback
+                }
+                checkRecovered(cluster, coordinator, bank, point, gtrid, account);
+            }
+        }
+    }
+
+    /**
+     * Account {@code 3k+1} on dn1 (the primary) pays 10 to account {@code 3k} on dn0 and 20 to account
+     * {@code 3k+2} on dn2 (account n lives on dn(n % 3)).
+     */
+    static Transaction transfer(CoordinatorSession session, long k) throws SQLException {
+        Transaction t = session.begin("dn1", "dn0", "dn2");
+        t.update("dn1", "crash.debit." + k, "UPDATE bank.account SET balance = balance - 30 WHERE id = ?", 3 * k + 1);
+        t.update("dn0", "crash.creditA." + k, "UPDATE bank.account SET balance = balance + 10 WHERE id = ?", 3 * k);
+        t.update("dn2", "crash.creditB." + k, "UPDATE bank.account SET balance = balance + 20 WHERE id = ?", 3 * k + 2);
+        return t;
+    }
+
+    /** Branches survive their coordinator; recovery settles each as the commit_log row on dn1 says. */
+    private static void checkRecovered(LocalCluster cluster, Coordinator coordinator, BankWorkload bank,
+                                       CrashPoint point, String gtrid, long k) throws SQLException {
+        Set<String> stillPrepared = point == CrashPoint.AFTER_FIRST_COMMIT ? Set.of("dn0", "dn2")
+                : Set.of("dn0", "dn1", "dn2");
+        for (DataNode node : cluster.nodes()) {
+            assertEquals(stillPrepared.contains(node.id()), xaRecover(node).contains(gtrid + node.id()),
+                    point + ": branch on " + node.id() + " survives its coordinator");
+        }
+
+        RecoveryReport report = coordinator.recovery().run(DEADLINE);
+
+        assertTrue(report.isComplete(), () -> point + ": " + report.problems());
+        boolean committed = point != CrashPoint.AFTER_PREPARE;
+        assertEquals(1, report.resolutions().size(), report::toString);
+        RecoveryReport.Resolution resolution = report.resolutions().get(0);
+        assertEquals(gtrid, resolution.gtrid());
+        assertEquals(committed, resolution.committed(), point + " decides the outcome");
+        assertEquals(stillPrepared, Set.copyOf(resolution.branches()));
+        for (DataNode node : cluster.nodes()) {
+            assertEquals(List.of(), xaRecover(node), point + ": nothing prepared on " + node.id());
+        }
+        long recorded = commitLogCts(cluster.node("dn1"), gtrid).orElseThrow();
+        assertEquals(committed, recorded > 0, point + ": commit_log row " + recorded);
+        assertEquals(committed ? 970 : 1000, balance(cluster, 3 * k + 1), point + ": debit");
+        assertEquals(committed ? 1010 : 1000, balance(cluster, 3 * k), point + ": credit A");
+        assertEquals(committed ? 1020 : 1000, balance(cluster, 3 * k + 2), point + ": credit B");
+        assertEquals(bank.expectedTotal(), bank.totalBalance());
+        for (DataNode node : cluster.nodes()) {
+            Set<String> verbs = completions(DnBinlog.read(node), gtrid);
+            assertEquals(Set.of(committed ? "COMMIT" : "ROLLBACK"), verbs, point + " on " + node.id());
         }
     }
 
