@@ -3,6 +3,7 @@ package io.gbinlog.integration.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -71,6 +72,14 @@ class LocalClusterTest {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "server " + pid + " stopped");
         }
         assertFalse(Files.exists(dir), "cluster directory deleted");
+    }
+
+    @Test
+    void aServerThatCannotStartIsReportedWithItsErrorLog() {
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> LocalCluster.builder().nodes(2).serverOption("--no-such-option=1").start());
+        assertTrue(failure.getMessage().contains("exited with code"), failure::getMessage);
+        assertTrue(failure.getMessage().contains("unknown variable 'no-such-option=1'"), failure::getMessage);
     }
 
     private static String variable(Statement s, String name) throws SQLException {

@@ -1,0 +1,85 @@
+package io.gbinlog.integration.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A second JVM on the test class path, to be killed the hard way; its stdout arrives line by line. */
+public final class ChildJvm implements AutoCloseable {
+
+    private static final String EOF = "\u0000eof";
+
+    private final Process process;
+    private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
+    private final List<String> seen = new ArrayList<>();
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        Thread pump = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    lines.offer(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+            lines.offer(EOF);
+        }, "child-jvm-stdout");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    public static ChildJvm start(Class<?> main, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ChildJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** Waits for a line starting with {@code prefix} and returns the rest of it. */
+    public String awaitLine(String prefix, long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null || line.equals(EOF)) {
+                throw new AssertionError("child JVM did not print '" + prefix + "' (alive: " + process.isAlive()
+                        + "); its output:\n" + String.join("\n", seen));
+            }
+            seen.add(line);
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length()).trim();
+            }
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no socket closed by anything but the kernel. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public int waitFor(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("child JVM still running after " + timeoutSeconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
