@@ -1,0 +1,98 @@
+package io.gbinlog.integration.collector;
+
+import static io.gbinlog.integration.collector.CollectorTesting.config;
+import static io.gbinlog.integration.collector.CollectorTesting.sql;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gbinlog.collector.capture.BinlogCoordinates;
+import io.gbinlog.collector.node.DataNodes;
+import io.gbinlog.collector.node.StartPositionFinder;
+import io.gbinlog.collector.ordering.Gtrid;
+import io.gbinlog.collector.source.ReplicaCollector;
+import io.gbinlog.integration.cluster.DataNode;
+import io.gbinlog.integration.cluster.LocalCluster;
+import io.gbinlog.integration.collector.Input.Kind;
+import io.gbinlog.meta.config.GbinlogConfig;
+import java.sql.Connection;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The first start reaches back to the PREPARE of every branch XA RECOVER still lists, across binlog files. */
+class StartPositionFinderTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Test
+    void startsAtTheOldestPrepareStillPending() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(1)) {
+            DataNode node = cluster.node(0);
+            GbinlogConfig.DataNode dn = config(node);
+            try (Connection c = node.connect()) {
+                sql(c, "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20))");
+                assertEquals(DataNodes.masterStatus(c, dn), StartPositionFinder.find(c, dn), "nothing prepared: the end");
+
+                BinlogCoordinates oldPrepare = DataNodes.masterStatus(c, dn);
+                try (Connection xa = node.connect()) { // prepared branches outlive their session on MariaDB
+                    sql(xa, "XA START 'old','b'", "INSERT INTO app.t VALUES (1, 'old')", "XA END 'old','b'",
+                            "XA PREPARE 'old','b'");
+                }
+                sql(c, "INSERT INTO app.t VALUES (2, 'local')");
+                sql(c, "XA START 'done','b'", "INSERT INTO app.t VALUES (3, 'done')", "XA END 'done','b'",
+                        "XA PREPARE 'done','b'", "XA COMMIT 'done','b'");
+                sql(c, "FLUSH BINARY LOGS");
+                try (Connection xa = node.connect()) {
+                    sql(xa, "XA START X'0001ff',X'',5", "INSERT INTO app.t VALUES (4, 'binary')", "XA END X'0001ff',X'',5",
+                            "XA PREPARE X'0001ff',X'',5");
+                }
+                sql(c, "FLUSH BINARY LOGS", "INSERT INTO app.t VALUES (5, 'later')");
+
+                BinlogCoordinates start = StartPositionFinder.find(c, dn);
+                assertEquals(oldPrepare, start);
+
+                // Read from there, both pending branches arrive whole, and their outcome follows.
+                Recorder recorder = new Recorder(false);
+                try (ReplicaCollector collector = ReplicaCollector.builder(dn, 0, recorder).startAt(start).start()) {
+                    sql(c, "INSERT INTO __gbinlog.commit_log VALUES ('old', 42, 'dn0')", "XA COMMIT 'old','b'",
+                            "XA ROLLBACK X'0001ff',X'',5");
+                    Gtrid binary = Gtrid.of(new byte[] {0, 1, (byte) 0xff});
+                    recorder.await(in -> in.stream().anyMatch(i -> i.kind() == Kind.ROLLED_BACK), TIMEOUT, "the rollback");
+                    assertEquals(java.util.List.of(Kind.PREPARED, Kind.LOCAL, Kind.PREPARED, Kind.COMMITTED,
+                                    Kind.PREPARED, Kind.LOCAL, Kind.COMMIT_LOG_ROW, Kind.COMMITTED, Kind.ROLLED_BACK),
+                            recorder.inputs().stream().map(Input::kind).toList(), recorder.inputs()::toString);
+                    assertEquals(Gtrid.of("old"), recorder.inputs().get(0).gtrid());
+                    assertEquals(binary, recorder.inputs().get(4).gtrid());
+                    assertEquals(oldPrepare.encoded(), recorder.inputs().get(0).position());
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesWhenAPendingPrepareWasPurged() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(1)) {
+            DataNode node = cluster.node(0);
+            GbinlogConfig.DataNode dn = config(node);
+            try (Connection c = node.connect()) {
+                sql(c, "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY)");
+                try (Connection xa = node.connect()) {
+                    sql(xa, "XA START 'lost','b'", "INSERT INTO app.t VALUES (1)", "XA END 'lost','b'",
+                            "XA PREPARE 'lost','b'");
+                }
+                sql(c, "FLUSH BINARY LOGS");
+                BinlogCoordinates now = DataNodes.masterStatus(c, dn);
+                // The data node keeps a file until its binlog checkpoint (InnoDB flushed) moved past it.
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (node.binlogFiles().size() > 1) {
+                    assertTrue(System.nanoTime() < deadline, "the old binlog file was purged");
+                    sql(c, "PURGE BINARY LOGS TO '" + now.file() + "'");
+                }
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> StartPositionFinder.find(c, dn));
+                assertTrue(e.getMessage().startsWith("dn0 (127.0.0.1:" + node.port() + "): XA branch(es) [X'6c6f7374',X'62',1]"
+                        + " are prepared (XA RECOVER) but their XA PREPARE is in no binlog file"), e.getMessage());
+                sql(c, "XA ROLLBACK 'lost','b'");
+            }
+        }
+    }
+}
