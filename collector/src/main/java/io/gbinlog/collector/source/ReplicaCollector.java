@@ -24,8 +24,10 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -64,7 +66,7 @@ public final class ReplicaCollector implements AutoCloseable {
     private final BinaryLogClient client;
     private final Thread thread;
     private final AtomicLong reconnects = new AtomicLong();
-    private Prober prober;
+    private volatile Prober prober;
 
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -165,6 +167,7 @@ public final class ReplicaCollector implements AutoCloseable {
         boolean first = true;
         while (running) {
             Exception ended = null;
+            eventsThisConnection = 0;
             try {
                 if (!first) {
                     try (Connection c = DataNodes.connect(dn)) {
@@ -176,7 +179,6 @@ public final class ReplicaCollector implements AutoCloseable {
                 client.setBinlogFilename(from.file());
                 client.setBinlogPosition(from.offset());
                 connectionFailure = null;
-                eventsThisConnection = 0;
                 if (!first) {
                     log.info("{}: reconnecting at {}", label, from);
                 }
@@ -205,16 +207,27 @@ public final class ReplicaCollector implements AutoCloseable {
                 backoff = config.minBackoff.toMillis();
             }
             reconnects.incrementAndGet();
-            log.warn("{}: replica connection ended ({}); reconnecting in {} ms at {}", label,
-                    ended == null ? "closed by the data node" : ended.toString(), backoff, assembler.resumePosition());
+            log.warn("{}: replica connection ended ({}); reconnecting in {} ms at {}", label, why(ended), backoff,
+                    assembler.resumePosition());
             sleep(backoff);
             backoff = Math.min(config.maxBackoff.toMillis(), backoff * 2);
         }
     }
 
+    private static String why(Exception ended) {
+        if (ended == null) {
+            return "closed by the data node";
+        }
+        Throwable root = ended;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == ended ? ended.toString() : ended.getClass().getSimpleName() + " caused by " + root;
+    }
+
     private void checkIdentity(NodeSettings now) {
         if (!now.sameIdentity(identity)) {
-            throw new SettingsException(java.util.List.of(label + ": the data node now has server_id "
+            throw new SettingsException(List.of(label + ": the data node now has server_id "
                     + now.serverId() + " and gtid_domain_id " + now.gtidDomainId() + " but had " + identity.serverId()
                     + " and " + identity.gtidDomainId() + " when gbinlog started; restore them, or restart gbinlog so it"
                     + " checks the cluster again"));
@@ -234,7 +247,7 @@ public final class ReplicaCollector implements AutoCloseable {
         long deadline = System.nanoTime() + millis * 1_000_000;
         long left;
         while (running && (left = deadline - System.nanoTime()) > 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            LockSupport.parkNanos(this, left);
         }
     }
 
@@ -255,7 +268,7 @@ public final class ReplicaCollector implements AutoCloseable {
         }
         while (thread.isAlive()) {
             disconnectQuietly(); // repeated: a connect may have begun just as we stopped
-            java.util.concurrent.locks.LockSupport.unpark(thread);
+            LockSupport.unpark(thread);
             try {
                 thread.join(100);
             } catch (InterruptedException e) {
