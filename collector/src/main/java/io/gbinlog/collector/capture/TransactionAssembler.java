@@ -78,8 +78,11 @@ public final class TransactionAssembler {
     private long lastEnd;
     private Ends ends;
     private final EventGroupBuilder builder = new EventGroupBuilder();
-    /** Table id → index in the builder of its latest table map in this group. */
-    private final Map<Long, Integer> tableMaps = new HashMap<>();
+    /** The tables a row event can refer to: its group's latest table map of each table id. */
+    private record MappedTable(int index, boolean commitLog, boolean ddlLog) {
+    }
+
+    private final Map<Long, MappedTable> tableMaps = new HashMap<>();
     /** Builder indexes of the row events of __gbinlog.commit_log in this group. */
     private final List<Integer> commitLogRows = new ArrayList<>();
     private boolean otherTables;
@@ -207,7 +210,8 @@ public final class TransactionAssembler {
             case INCIDENT -> throw new CaptureException(source + ": the data node wrote an INCIDENT event at " + file
                     + ":" + start + " (it lost changes it could not log); its binlog cannot be trusted past here");
             default -> throw new CaptureException(source + ": " + describe(header) + " at " + file + ":" + start
-                    + " is outside any transaction (no GTID event before it)");
+                    + " is outside any transaction (no GTID event before it; a start position must be the start of an"
+                    + " event group)");
         }
     }
 
@@ -252,22 +256,21 @@ public final class TransactionAssembler {
 
     private void tableMap(TypedEventHeader header, byte[] body) {
         int index = builder.add(header.typeCode(), body);
-        tableMaps.put(tableId(body), index);
+        tableMaps.put(tableId(body), new MappedTable(index, isGbinlogTable(body, COMMIT_LOG), isGbinlogTable(body, DDL_LOG)));
     }
 
     private void rows(TypedEventHeader header, byte[] body, long start) {
-        Integer map = tableMaps.get(tableId(body));
-        if (map == null) {
+        MappedTable table = tableMaps.get(tableId(body));
+        if (table == null) {
             throw new CaptureException(source + ": row event at " + file + ":" + start + " refers to table id "
                     + tableId(body) + " without a table map before it in its transaction");
         }
         int index = builder.add(header.typeCode(), body);
-        byte[] mapBody = builder.body(map);
-        if (isGbinlogTable(mapBody, COMMIT_LOG)) {
+        if (table.commitLog()) {
             commitLogRows.add(index);
         } else {
             otherTables = true;
-            if (isGbinlogTable(mapBody, DDL_LOG)) {
+            if (table.ddlLog()) {
                 builder.markDdlLog();
             }
         }
@@ -348,7 +351,7 @@ public final class TransactionAssembler {
             }
             byte[] body = builder.body(index);
             try {
-                rows.addAll(CommitLogRows.decode(builder.body(tableMaps.get(tableId(body))), type, body));
+                rows.addAll(CommitLogRows.decode(builder.body(tableMaps.get(tableId(body)).index()), type, body));
             } catch (IOException e) {
                 throw new CaptureException(source + ": cannot decode the __gbinlog.commit_log rows at " + file + ":"
                         + groupStart + ": " + e.getMessage(), e);

@@ -211,7 +211,8 @@ class TransactionAssemblerTest {
     void eventsTheCollectorCannotCaptureStopTheStream() {
         start();
         CaptureException outside = assertThrows(CaptureException.class, () -> assembler.accept(binlog.xid()));
-        assertTrue(outside.getMessage().contains("is outside any transaction (no GTID event before it)"), outside.getMessage());
+        assertTrue(outside.getMessage().contains("is outside any transaction (no GTID event before it; a start position"
+                + " must be the start of an event group)"), outside.getMessage());
 
         assembler.accept(binlog.gtid(false));
         CaptureException compressed = assertThrows(CaptureException.class,

@@ -108,9 +108,18 @@ final class LoadWriter implements AutoCloseable {
         decisions = null;
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Stops writing; returns once the last transaction has ended. */
+    void stop() {
         running = false;
-        thread.join();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }

@@ -68,8 +68,8 @@ class ReconnectTest {
                 CollectorTesting.killDumpThreads(dn1);
                 awaitProgress(recorder, 0, 5);
                 awaitProgress(recorder, 1, 5);
-                w0.close();
-                w1.close();
+                w0.stop();
+                w1.stop();
                 System.out.println("ReconnectTest: transactions written " + w0.committed() + " + " + w1.committed()
                         + ", reconnects " + c0.reconnects() + " + " + c1.reconnects() + ", proxy cuts " + proxy.cuts());
 
@@ -130,7 +130,7 @@ class ReconnectTest {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // poll, not a guess at timing
         }
     }
 }

@@ -3,6 +3,7 @@ package io.gbinlog.integration.collector;
 import static io.gbinlog.integration.collector.CollectorTesting.config;
 import static io.gbinlog.integration.collector.CollectorTesting.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,7 @@ class StartPositionFinderTest {
                     assertEquals(Gtrid.of("old"), recorder.inputs().get(0).gtrid());
                     assertEquals(binary, recorder.inputs().get(4).gtrid());
                     assertEquals(oldPrepare.encoded(), recorder.inputs().get(0).position());
+                    assertNull(collector.failure());
                 }
             }
         }
