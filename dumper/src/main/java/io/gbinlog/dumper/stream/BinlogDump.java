@@ -104,6 +104,7 @@ final class BinlogDump implements Runnable {
             }
             long bytes = fill(batch);
             if (!batch.isEmpty()) {
+                heartbeatDue = false; // events tell the replica the stream is alive
                 deliver(batch, bytes);
             } else if (request.nonBlocking()) {
                 endOfStream();
