@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,8 @@ class MariaDbReplicaTest {
 
                 binlog.appendRestOfSource();
                 awaitCaughtUp(s, binlog);
+                awaitHeartbeats(s, 2); // idle: the replica accepts the dumper's heartbeats (file and position agree)
+                assertTrue(slaveStatus(s).contains("Last_IO_Errno=0,"), slaveStatus(s));
                 for (String table : SourceTransactions.TABLES) {
                     assertEquals(binlog.source().rows(table), SourceTransactions.rows(c, SourceTransactions.DB, table), table);
                 }
@@ -82,6 +85,20 @@ class MariaDbReplicaTest {
         assertTrue(status.contains("Last_IO_Errno=0,") && status.contains("Last_SQL_Errno=0,"), status);
         assertTrue(status.contains("Relay_Master_Log_File=" + end.file() + ",")
                 && status.contains("Exec_Master_Log_Pos=" + end.position() + ","), status);
+    }
+
+    private static void awaitHeartbeats(Statement s, long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (ResultSet r = s.executeQuery("SHOW STATUS LIKE 'Slave_received_heartbeats'")) {
+                r.next();
+                if (r.getLong(2) >= count) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "no heartbeats: " + slaveStatus(s));
+            Thread.sleep(50); // poll interval; the condition, not the pause, ends the wait
+        }
     }
 
     private static String slaveStatus(Statement s) throws Exception {

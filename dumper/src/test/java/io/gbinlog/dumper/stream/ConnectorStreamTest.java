@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
 import com.github.shyiko.mysql.binlog.event.EventType;
+import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.RotateEventData;
 import io.gbinlog.dumper.fixture.BinlogFiles;
 import io.gbinlog.dumper.fixture.ConnectorReplica;
@@ -98,6 +99,27 @@ class ConnectorStreamTest {
             assertEquals(0, ((EventHeaderV4) events.get(1).getHeader()).getNextPosition());
             assertEquals(EventType.GTID, events.get(2).getHeader().getEventType());
             assertEquals(LongStream.rangeClosed(middle.gno(), binlog.transactions()).boxed().toList(), replica.gnos());
+        }
+    }
+
+    @Test
+    void startsAtTheEndOfARotatedFileAndGoesOnInTheNextOne() throws Exception {
+        List<BinlogPosition> files = binlog.log().files();
+        BinlogPosition endOfFirst = files.get(0);
+        try (ConnectorReplica replica = new ConnectorReplica(dumper.port(), 1008)) {
+            replica.client().setBinlogFilename(endOfFirst.file());
+            replica.client().setBinlogPosition(endOfFirst.position());
+            replica.connect();
+            replica.awaitGno(binlog.transactions());
+            List<Event> events = replica.events();
+            assertEquals(List.of(EventType.ROTATE, EventType.FORMAT_DESCRIPTION, EventType.ROTATE,
+                    EventType.FORMAT_DESCRIPTION, EventType.PREVIOUS_GTIDS, EventType.GTID),
+                    events.subList(0, 6).stream().map(e -> e.getHeader().getEventType()).toList());
+            assertEquals(files.get(1).file(), ((RotateEventData) events.get(2).getData()).getBinlogFilename());
+            long firstOfSecondFile = BinlogFiles.events(List.of(binlog.files().get(1))).stream()
+                    .filter(e -> e.getData() instanceof GtidEventData)
+                    .map(e -> ((GtidEventData) e.getData()).getMySqlGtid().getTransactionId()).findFirst().orElseThrow();
+            assertEquals(LongStream.rangeClosed(firstOfSecondFile, binlog.transactions()).boxed().toList(), replica.gnos());
         }
     }
 
