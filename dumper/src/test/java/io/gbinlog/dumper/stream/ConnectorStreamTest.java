@@ -143,6 +143,23 @@ class ConnectorStreamTest {
     }
 
     @Test
+    void gtidSetWithAFileAndPositionStartsAtTheLaterOfTheTwo() throws Exception {
+        BinlogPosition at60 = binlog.log().findGno(60).orElseThrow();
+        for (String set : List.of(":1-10", ":1-70")) {
+            try (ConnectorReplica replica = new ConnectorReplica(dumper.port(), 1009)) {
+                replica.client().setGtidSet(TestBinlog.CLUSTER + set);
+                replica.client().setUseBinlogFilenamePositionInGtidMode(true);
+                replica.client().setBinlogFilename(at60.file());
+                replica.client().setBinlogPosition(at60.position());
+                replica.connect();
+                replica.awaitGno(binlog.transactions());
+                long first = set.equals(":1-10") ? 60 : 71;
+                assertEquals(LongStream.rangeClosed(first, binlog.transactions()).boxed().toList(), replica.gnos(), set);
+            }
+        }
+    }
+
+    @Test
     void resumesFromItsFileAndPositionAfterReconnectWithoutGapOrDuplicate() throws Exception {
         try (ConnectorReplica replica = new ConnectorReplica(dumper.port(), 1004)) {
             replica.client().setBinlogFilename("");
