@@ -48,6 +48,7 @@ final class EventInfo {
 
     private final EventDeserializer deserializer = new EventDeserializer();
 
+    @SuppressWarnings("deprecation") // events are read one by one from any position, without their file's FDE
     EventInfo() {
         deserializer.setChecksumType(ChecksumType.CRC32);
         for (com.github.shyiko.mysql.binlog.event.EventType rows : new com.github.shyiko.mysql.binlog.event.EventType[] {

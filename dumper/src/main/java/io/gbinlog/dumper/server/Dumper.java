@@ -57,7 +57,7 @@ public final class Dumper implements AutoCloseable {
             SourceVariables.live(log).forEach(builder::variable);
             return new Dumper(builder.start(), dumps);
         } catch (RuntimeException e) {
-            closeQuietly(dumps);
+            dumps.close();
             throw e;
         }
     }
@@ -87,14 +87,6 @@ public final class Dumper implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        closeQuietly(dumps);
-    }
-
-    private static void closeQuietly(BinlogDumps dumps) {
-        try {
-            dumps.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        dumps.close();
     }
 }

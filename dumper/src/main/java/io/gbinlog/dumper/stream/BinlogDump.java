@@ -21,6 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +51,9 @@ final class BinlogDump implements Runnable {
     /** Events read in one task; large enough to amortise the hop to the event loop, small enough to bound memory. */
     static final int BATCH_BYTES = 64 * 1024;
     private static final long FIRST_EVENT_POSITION = EventHeader.MAGIC.length;
+    private static final int EVENT_SIZE_OFFSET = 9;
+    private static final int LOG_POS_OFFSET = 13;
+    /** After the header: binlog version (2) and server version (50). */
     private static final int FDE_CREATED_OFFSET = EventHeader.LENGTH + 2 + 50;
 
     private enum State { RUNNING, WAIT_WRITABLE, WAIT_DATA, DONE }
@@ -198,7 +202,7 @@ final class BinlogDump implements Runnable {
             return 0;
         }
         try {
-            return Math.max(0, new java.math.BigDecimal(period.strip()).longValue());
+            return Math.max(0, new BigDecimal(period.strip()).longValue());
         } catch (NumberFormatException e) {
             return 0;
         }
@@ -218,7 +222,7 @@ final class BinlogDump implements Runnable {
     private static void clearLogPos(ByteBuf packet) {
         int event = 1;
         int size = packet.readableBytes() - event;
-        packet.setIntLE(event + 13, 0);
+        packet.setIntLE(event + LOG_POS_OFFSET, 0);
         packet.setIntLE(event + FDE_CREATED_OFFSET, 0);
         CRC32 crc = new CRC32();
         crc.update(packet.nioBuffer(event, size - EventHeader.CHECKSUM_LENGTH));
@@ -256,7 +260,7 @@ final class BinlogDump implements Runnable {
         int length = scratch.length();
         if (!checksummed) {
             length -= EventHeader.CHECKSUM_LENGTH;
-            scratch.putInt32(9, length);
+            scratch.putInt32(EVENT_SIZE_OFFSET, length);
         }
         ByteBuf packet = context.alloc().buffer(1 + length);
         return packet.writeByte(0).writeBytes(scratch.array(), 0, length);

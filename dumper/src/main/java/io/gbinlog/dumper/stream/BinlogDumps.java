@@ -70,11 +70,16 @@ public final class BinlogDumps implements AutoCloseable {
 
     /** Call after the server closed every connection: the streams' last tasks free their readers. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         tail.close();
         readers.shutdown();
-        if (!readers.awaitTermination(10, TimeUnit.SECONDS)) {
+        try {
+            if (!readers.awaitTermination(10, TimeUnit.SECONDS)) {
+                readers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             readers.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }
