@@ -193,6 +193,11 @@ public final class GlobalBinlog implements AutoCloseable {
         return dir;
     }
 
+    /** The settings the log was opened with (server id and cluster UUID are what its events carry). */
+    public BinlogLogConfig config() {
+        return config;
+    }
+
     /**
      * Waits until the durable end moves beyond {@code seen}, polling nothing: appends wake the waiters.
      *
