@@ -48,13 +48,12 @@ class GlobalBinlogRecoveryTest {
                 .min(Comparator.comparingInt(t -> t.stream().mapToInt(e -> e.body().length).sum())).orElseThrow();
     }
 
-    /** Writes everything, then small transactions until the last one lies in the newest file. */
+    /** Writes everything, then a small transaction, so that cutting the last one byte by byte stays quick. */
     private static List<AppendedTransaction> write(Path dir) throws IOException {
         try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
             List<AppendedTransaction> appended = new ArrayList<>(GlobalBinlogTest.writeAll(log));
-            do {
-                appended.add(GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(appended.size()), smallest()));
-            } while (!log.endPosition().file().equals(appended.get(appended.size() - 1).start().file()));
+            appended.add(GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(appended.size()), smallest()));
+            assertEquals(log.endPosition().file(), appended.get(appended.size() - 1).start().file());
             return appended;
         }
     }
@@ -147,19 +146,19 @@ class GlobalBinlogRecoveryTest {
 
     @Test
     void anInterruptedRotationIsFinishedAgain(@TempDir Path dir) throws IOException {
-        long lastGno;
-        String newest;
+        AppendedTransaction first;
         try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
             GlobalBinlogTest.writeAll(log);
+            String file = log.endPosition().file();
             int i = 0;
-            // Append until an append fills a file: the newest file then holds only its header.
-            while (log.findGno(log.lastGno()).orElseThrow().file().equals(log.endPosition().file())) {
-                GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(1000 + i), GlobalBinlogTest.source.get(i++ % 5));
-            }
-            lastGno = log.lastGno();
-            newest = log.endPosition().file();
+            // Append until an append rotates: it is then the first transaction of the newest file.
+            do {
+                first = GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(1000 + i), GlobalBinlogTest.source.get(i++ % 5));
+            } while (first.start().file().equals(file));
         }
-        // Crash after creating the new file, before listing it: binlog.index lacks it.
+        String newest = first.start().file();
+        // Crash after creating the new file, before listing it: binlog.index lacks it and it holds only its header.
+        truncate(dir.resolve(newest), first.start().position());
         List<String> listed = new ArrayList<>(Files.readAllLines(dir.resolve("binlog.index")));
         assertEquals("./" + newest, listed.remove(listed.size() - 1));
         Files.write(dir.resolve("binlog.index"), listed);
@@ -168,13 +167,125 @@ class GlobalBinlogRecoveryTest {
             RecoveryReport report = log.recoveryReport();
             assertEquals(List.of(newest), report.removedFiles());
             assertEquals(previous, report.cutFile(), "the old file's ROTATE is cut, then written again");
-            assertEquals(lastGno, log.lastGno());
-            assertEquals(newest, log.endPosition().file());
+            assertEquals(first.gno() - 1, log.lastGno());
+            assertEquals(previous, log.endPosition().file(), "rotation waits for the next transaction");
             AppendedTransaction next = log.appendDdl(GlobalBinlogTest.cts(5000), null, "CREATE DATABASE IF NOT EXISTS x");
-            assertEquals(lastGno + 1, next.gno());
-            assertEquals(newest, next.start().file());
+            assertEquals(first.gno(), next.gno());
+            assertEquals(first.start(), next.start());
         }
         assertEquals("./" + newest, Files.readAllLines(dir.resolve("binlog.index")).get(listed.size()));
+    }
+
+    /** DDLs of some 300 bytes until {@code files} files exist (the last file holding at least {@code inLast}). */
+    private static List<AppendedTransaction> ddls(GlobalBinlog log, int files, int inLast) throws IOException {
+        List<AppendedTransaction> appended = new ArrayList<>();
+        int inNewest = 0;
+        while (log.files().size() < files || inNewest < inLast) {
+            int i = appended.size();
+            AppendedTransaction t = log.appendDdl(GlobalBinlogTest.cts(i), null,
+                    "CREATE DATABASE IF NOT EXISTS d" + i + " /* " + "y".repeat(250) + " */");
+            inNewest = appended.isEmpty() || t.start().file().equals(appended.get(i - 1).start().file()) ? inNewest + 1 : 1;
+            appended.add(t);
+        }
+        return appended;
+    }
+
+    @Test
+    void aCrashWhileTheFirstFileIsCreatedLeavesALogThatOpens(@TempDir Path tmp) throws IOException {
+        Path base = tmp.resolve("base");
+        GlobalBinlog.open(config(base)).close();
+        byte[] header = Files.readAllBytes(base.resolve("binlog.000001"));
+        for (int length : new int[] {0, 3, 4, 30, header.length - 1, header.length}) {
+            // binlog.000001 (and its index) written up to here, binlog.index not yet.
+            Path dir = tmp.resolve("cut-" + length);
+            Files.createDirectories(dir.resolve("index"));
+            Files.write(dir.resolve("binlog.000001"), java.util.Arrays.copyOf(header, length));
+            Files.write(dir.resolve("index").resolve("binlog.000001.idx"), new byte[0]);
+            try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+                assertEquals(List.of("binlog.000001"), log.recoveryReport().removedFiles(), "cut at " + length);
+                assertEquals(0, log.lastGno());
+                assertEquals(1, log.appendDdl(GlobalBinlogTest.cts(1), null, "CREATE DATABASE a").gno());
+            }
+            assertEquals(List.of("./binlog.000001"), Files.readAllLines(dir.resolve("binlog.index")));
+        }
+        // A first file holding a transaction is not the leftover of a crash: someone lost binlog.index.
+        Path lost = tmp.resolve("lost");
+        try (GlobalBinlog log = GlobalBinlog.open(config(lost))) {
+            log.appendDdl(GlobalBinlogTest.cts(1), null, "CREATE DATABASE a");
+        }
+        Files.delete(lost.resolve("binlog.index"));
+        IOException e = assertThrows(IOException.class, () -> GlobalBinlog.open(config(lost)));
+        assertTrue(e.getMessage().contains("binlog.index is missing but binlog files exist: [binlog.000001]"),
+                e.getMessage());
+        assertTrue(Files.size(lost.resolve("binlog.000001")) > header.length, "nothing removed");
+    }
+
+    @Test
+    void aDamagedHeaderOfTheNewestListedFileIsRefusedUnlessItHoldsOnlyAHeader(@TempDir Path dir) throws IOException {
+        List<AppendedTransaction> appended;
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            appended = ddls(log, 2, 3);
+        }
+        AppendedTransaction last = appended.get(appended.size() - 1);
+        String newest = last.start().file();
+        Path file = dir.resolve(newest);
+        byte[] intact = Files.readAllBytes(file);
+        byte[] damaged = intact.clone();
+        damaged[30] ^= 0x40; // inside the format description event: its checksum no longer matches
+        Files.write(file, damaged);
+        IOException e = assertThrows(IOException.class, () -> GlobalBinlog.open(config(dir)));
+        assertTrue(e.getMessage().startsWith(newest + " is the newest file in binlog.index and holds " + intact.length
+                + " bytes, but does not start with a global binlog header"), e.getMessage());
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(damaged, Files.readAllBytes(file)), "the file is left as it was");
+
+        // Only as long as a header: the crash of the newest file's re-creation, which may be torn anywhere.
+        long headerEnd = appended.stream().filter(t -> t.start().file().equals(newest)).findFirst().orElseThrow()
+                .start().position();
+        Files.write(file, java.util.Arrays.copyOf(damaged, (int) headerEnd));
+        long lastGnoBefore = appended.stream().filter(t -> !t.start().file().equals(newest))
+                .mapToLong(AppendedTransaction::gno).max().orElseThrow();
+        try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
+            assertEquals("torn file header, written anew", log.recoveryReport().reason());
+            assertEquals(newest, log.recoveryReport().cutFile());
+            assertEquals(lastGnoBefore, log.lastGno());
+            assertEquals(new BinlogPosition(newest, headerEnd), log.endPosition());
+            AppendedTransaction next = log.appendDdl(GlobalBinlogTest.cts(10_000), null, "CREATE DATABASE z");
+            assertEquals(lastGnoBefore + 1, next.gno());
+        }
+    }
+
+    @Test
+    void aZeroedIndexEntryInTheMiddleIsFoundAndTheIndexRebuilt(@TempDir Path dir) throws IOException {
+        BinlogLogConfig everyTransactionIndexed = GlobalBinlogTest.config(dir, MAX_FILE, FsyncPolicy.NEVER, 0);
+        List<AppendedTransaction> appended;
+        try (GlobalBinlog log = GlobalBinlog.open(everyTransactionIndexed)) {
+            appended = ddls(log, 2, 10);
+        }
+        List<Path> indexes = new ArrayList<>();
+        List<byte[]> intact = new ArrayList<>();
+        for (BinlogPosition f : List.of(new BinlogPosition("binlog.000001", 4), appended.get(appended.size() - 1).start())) {
+            // The sealed file and the active one: a zeroed entry, as a crash can leave an index written without fsync.
+            Path index = dir.resolve("index").resolve(f.file() + ".idx");
+            indexes.add(index);
+            intact.add(Files.readAllBytes(index));
+            long entries = Files.size(index) / SegmentIndex.ENTRY_SIZE;
+            assertTrue(entries >= 8, f.file() + " has " + entries + " index entries");
+            try (FileChannel ch = FileChannel.open(index, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.allocate(SegmentIndex.ENTRY_SIZE), entries / 2 * SegmentIndex.ENTRY_SIZE);
+            }
+        }
+        try (GlobalBinlog log = GlobalBinlog.open(everyTransactionIndexed)) {
+            RecoveryReport report = log.recoveryReport();
+            assertEquals(null, report.cutFile());
+            assertTrue(report.indexEntriesDropped() > 0 && report.indexEntriesAdded() == report.indexEntriesDropped(),
+                    report.toString());
+            for (int i = 0; i < indexes.size(); i++) {
+                assertTrue(java.util.Arrays.equals(intact.get(i), Files.readAllBytes(indexes.get(i))),
+                        indexes.get(i) + " rebuilt as it was");
+            }
+            GlobalBinlogTest.assertLookups(log, appended);
+        }
     }
 
     @Test
