@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.shyiko.mysql.binlog.network.protocol.command.DumpBinaryLogCommand;
 import io.gbinlog.dumper.fixture.ConnectorReplica;
 import io.gbinlog.dumper.fixture.ProtocolClient;
+import io.gbinlog.dumper.fixture.SourceTransactions;
 import io.gbinlog.dumper.fixture.TestBinlog;
 import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.meta.config.HostPort;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +46,9 @@ class ManyReplicasTest {
         try (TestBinlog binlog = TestBinlog.open(dir, 1024 * 1024)) {
             binlog.appendSchema();
             binlog.appendRestOfSource();
+            List<Integer> large = largeTransactions(binlog);
             for (int i = 0; totalSize(binlog) < STREAM_BYTES; i++) {
-                binlog.appendCopy(i);
+                binlog.appendCopy(large.get(i % large.size()));
             }
             long streamBytes = totalSize(binlog);
             long transactions = binlog.transactions();
@@ -86,6 +89,18 @@ class ManyReplicasTest {
                 assertEquals(transactions, readWholeStream(stalled, transactions));
             }
         }
+    }
+
+    /**
+     * The captured transactions of more than 8 KB (statements MariaDB split over several row events): their copies
+     * make the stream large in bytes with few events, as a row-heavy source's stream is.
+     */
+    private static List<Integer> largeTransactions(TestBinlog binlog) {
+        List<List<SourceTransactions.RawEvent>> all = binlog.source().transactions();
+        List<Integer> large = IntStream.range(0, all.size())
+                .filter(i -> all.get(i).stream().mapToInt(e -> e.body().length).sum() > 8 * 1024).boxed().toList();
+        assertTrue(!large.isEmpty(), "the capture holds no transaction of more than 8 KB");
+        return large;
     }
 
     private static long totalSize(TestBinlog binlog) throws Exception {

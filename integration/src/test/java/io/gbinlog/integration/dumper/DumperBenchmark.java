@@ -1,4 +1,4 @@
-package io.gbinlog.dumper.bench;
+package io.gbinlog.integration.dumper;
 
 import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
@@ -8,10 +8,12 @@ import com.github.shyiko.mysql.binlog.event.deserialization.ByteArrayEventDataDe
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import io.gbinlog.dumper.fixture.SourceTransactions;
 import io.gbinlog.dumper.fixture.TestBinlog;
-import io.gbinlog.dumper.fixture.ThrowawayMariaDb;
 import io.gbinlog.dumper.server.Dumper;
+import io.gbinlog.integration.cluster.DataNode;
+import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.meta.config.HostPort;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -26,11 +28,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throughput of the dumper streaming the global binlog to N concurrent replicas, against MariaDB streaming its own
- * binlog of the same transactions to N replicas, in the same run on the same machine. The replicas are
- * mysql-binlog-connector-java clients that decode event headers but not row images, so the servers are measured
- * more than the clients. Not a test: run it with
- * {@code mvn -B -pl dumper -am -Pbench -DskipTests test} (options: -Dbench.replicas=16 -Dbench.megabytes=32
+ * Throughput of the dumper streaming the global binlog to N concurrent replicas, against MariaDB (a
+ * {@link LocalCluster} data node) streaming its own binlog of the same transactions to N replicas, in the same run
+ * on the same machine. The replicas are mysql-binlog-connector-java clients that decode event headers but not row
+ * images, so the servers are measured more than the clients. Not a test: run it with
+ * {@code mvn -B -pl integration -am -Pbench -DskipTests test} (options: -Dbench.replicas=16 -Dbench.megabytes=32
  * -Dbench.rounds=3).
  */
 public final class DumperBenchmark {
@@ -44,26 +46,29 @@ public final class DumperBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("gbinlog-dumper-bench-");
-        try (ThrowawayMariaDb mariadb = ThrowawayMariaDb.start(dir.resolve("mariadb"), 11)) {
+        try (LocalCluster cluster = LocalCluster.start(1)) {
+            DataNode mariadb = cluster.node(0);
             try (Connection c = mariadb.connect(); Statement s = c.createStatement()) {
-                s.execute("CREATE USER repl IDENTIFIED BY 'secret'");
-                s.execute("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO repl");
-                SourceTransactions.createSchema(s);
+                ShopWorkload.createSchema(s);
                 bulkWorkload(c, s, MEGABYTES * 1024L * 1024);
                 s.execute("FLUSH BINARY LOGS"); // the file replicas read is complete and no longer written
             }
-            Path mariadbBinlog = mariadb.binlogFile();
-            try (TestBinlog global = TestBinlog.open(dir.resolve("global"), 1L << 30)) {
-                for (List<SourceTransactions.RawEvent> tx : SourceTransactions.read(mariadbBinlog)) {
+            Path mariadbBinlog = mariadb.binlogFiles().get(0);
+            try (TestBinlog global = TestBinlog.open(dir.resolve("global"), 1L << 30);
+                    InputStream in = Files.newInputStream(mariadbBinlog)) {
+                for (List<SourceTransactions.RawEvent> tx : SourceTransactions.read(in, Map.of()).transactions()) {
                     global.append(tx);
                 }
                 BinlogPosition globalEnd = global.log().endPosition();
                 System.out.printf("same %d transactions: MariaDB binlog %.1f MB, global binlog %.1f MB; %d replicas each%n",
                         global.transactions(), Files.size(mariadbBinlog) / 1e6, globalEnd.position() / 1e6, REPLICAS);
-                try (Dumper dumper = Dumper.start(global.log(), HostPort.parse("127.0.0.1:0"), Map.of("repl", "secret"))) {
+                // Both servers take the data node's account, so the replicas log in to either alike.
+                Map<String, String> users = Map.of(mariadb.user(), mariadb.password());
+                try (Dumper dumper = Dumper.start(global.log(), HostPort.parse("127.0.0.1:0"), users)) {
                     for (int round = 1; round <= ROUNDS; round++) {
-                        double mariadbRate = run(mariadb.port(), mariadbBinlog.getFileName().toString(), Files.size(mariadbBinlog));
-                        double dumperRate = run(dumper.port(), globalEnd.file(), globalEnd.position());
+                        double mariadbRate = run(mariadb, mariadb.port(), mariadbBinlog.getFileName().toString(),
+                                Files.size(mariadbBinlog));
+                        double dumperRate = run(mariadb, dumper.port(), globalEnd.file(), globalEnd.position());
                         System.out.printf("round %d: MariaDB %7.1f MB/s   dumper %7.1f MB/s   (all replicas together)%n",
                                 round, mariadbRate, dumperRate);
                     }
@@ -105,13 +110,16 @@ public final class DumperBenchmark {
         }
     }
 
-    /** Streams {@code file} from its start to {@code end} to REPLICAS clients at once; returns MB/s over all. */
-    private static double run(int port, String file, long end) throws Exception {
+    /**
+     * Streams {@code file} from its start to {@code end} to REPLICAS clients at once, logged in with the account of
+     * {@code node}; returns MB/s over all.
+     */
+    private static double run(DataNode node, int port, String file, long end) throws Exception {
         CountDownLatch done = new CountDownLatch(REPLICAS);
         List<BinaryLogClient> clients = new ArrayList<>();
         long[] bytes = new long[REPLICAS];
         for (int i = 0; i < REPLICAS; i++) {
-            BinaryLogClient client = new BinaryLogClient("127.0.0.1", port, "repl", "secret");
+            BinaryLogClient client = new BinaryLogClient("127.0.0.1", port, node.user(), node.password());
             client.setServerId(5000 + i);
             client.setKeepAlive(false);
             client.setBinlogFilename(file);

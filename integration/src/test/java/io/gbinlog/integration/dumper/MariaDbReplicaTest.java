@@ -1,12 +1,12 @@
-package io.gbinlog.dumper.replica;
+package io.gbinlog.integration.dumper;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.dumper.fixture.SourceTransactions;
 import io.gbinlog.dumper.fixture.TestBinlog;
-import io.gbinlog.dumper.fixture.ThrowawayMariaDb;
 import io.gbinlog.dumper.server.Dumper;
+import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.meta.config.HostPort;
 import java.nio.file.Path;
@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real MariaDB replica of the dumper (file and position, MASTER_USE_GTID=no, as MariaDB replicates a MySQL
- * primary): it applies the global binlog while transactions keep coming, through STOP/START SLAVE and a restart
- * of the dumper, and ends with the source's tables.
+ * primary), a data node of a {@link LocalCluster}: it applies the global binlog of the captured source transactions
+ * while transactions keep coming, through STOP/START SLAVE and a restart of the dumper, and ends with the source's
+ * tables.
  */
 class MariaDbReplicaTest {
 
@@ -33,12 +34,12 @@ class MariaDbReplicaTest {
     @Test
     void replicaAppliesTheGlobalBinlogThroughStopStartAndADumperRestart() throws Exception {
         try (TestBinlog binlog = TestBinlog.open(dir.resolve("log"), 32 * 1024);
-                ThrowawayMariaDb replica = ThrowawayMariaDb.start(dir.resolve("replica"), 21)) {
+                LocalCluster cluster = LocalCluster.start(1)) {
             binlog.appendSchema();
             binlog.appendSource(60);
             Dumper dumper = Dumper.start(binlog.log(), HostPort.parse("127.0.0.1:0"), USERS);
             int port = dumper.port();
-            try (Connection c = replica.connect(); Statement s = c.createStatement()) {
+            try (Connection c = cluster.node(0).connect(); Statement s = c.createStatement()) {
                 s.execute("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + port + ", MASTER_USER='repl',"
                         + " MASTER_PASSWORD='secret', MASTER_LOG_FILE='binlog.000001', MASTER_LOG_POS=4,"
                         + " MASTER_USE_GTID=no, MASTER_HEARTBEAT_PERIOD=1, MASTER_CONNECT_RETRY=1");
@@ -63,7 +64,7 @@ class MariaDbReplicaTest {
                 awaitHeartbeats(s, 2); // idle: the replica accepts the dumper's heartbeats (file and position agree)
                 assertTrue(slaveStatus(s).contains("Last_IO_Errno=0,"), slaveStatus(s));
                 for (String table : SourceTransactions.TABLES) {
-                    assertEquals(binlog.source().rows(table), SourceTransactions.rows(c, SourceTransactions.DB, table), table);
+                    assertEquals(binlog.source().rows(table), ShopWorkload.rows(c, SourceTransactions.DB, table), table);
                 }
                 s.execute("STOP SLAVE");
             } finally {
