@@ -24,7 +24,7 @@ import java.util.Arrays;
  *                         ({@link #NONE} if none): a stream does both in position order, so those at or before it
  *                         are done
  * @param donePrepares     ascending positions, between the two above, of XA PREPAREs whose branch was handed
- *                         over or rolled back: read again, they and their COMMIT or ROLLBACK are skipped
+ *                         over (or left out below the cut): read again, they and their COMMIT are skipped
  */
 public record StreamCheckpoint(long restartPosition, long readUpTo, long beforeCut, long afterCut, long watermark,
                                long lastLocal, long[] donePrepares) {
@@ -64,7 +64,8 @@ public record StreamCheckpoint(long restartPosition, long readUpTo, long beforeC
     @Override
     public boolean equals(Object o) {
         return o instanceof StreamCheckpoint c && restartPosition == c.restartPosition && readUpTo == c.readUpTo
-                && beforeCut == c.beforeCut && afterCut == c.afterCut && watermark == c.watermark && lastLocal == c.lastLocal && Arrays.equals(donePrepares, c.donePrepares);
+                && beforeCut == c.beforeCut && afterCut == c.afterCut && watermark == c.watermark
+                && lastLocal == c.lastLocal && Arrays.equals(donePrepares, c.donePrepares);
     }
 
     @Override
@@ -74,8 +75,9 @@ public record StreamCheckpoint(long restartPosition, long readUpTo, long beforeC
 
     @Override
     public String toString() {
-        return "restart at " + restartPosition + ", read up to " + (readUpTo == NONE ? "-" : readUpTo) + ", cut between "
-                + beforeCut + " and " + afterCut + ", watermark " + watermark + ", last local " + (lastLocal == NONE ? "-" : lastLocal) + ", done prepares "
-                + Arrays.toString(donePrepares);
+        return "restart at " + restartPosition + ", read up to " + (readUpTo == NONE ? "-" : readUpTo)
+                + ", cut between " + beforeCut + " and " + afterCut + ", watermark " + watermark
+                + ", last local " + (lastLocal == NONE ? "-" : lastLocal)
+                + ", done prepares " + Arrays.toString(donePrepares);
     }
 }

@@ -21,9 +21,10 @@ import java.util.PriorityQueue;
  *
  * <p>Restart: {@link #checkpoint} tells where the stream must be read again and what was taken already.
  * A sorter built from it must be fed from exactly that position; of what it reads a second time it drops
- * the branches and locals taken before (and their COMMITs and ROLLBACKs), so it neither repeats them nor
- * waits for a commit_log row retired long ago. Its watermark starts at the checkpoint's, which is never
- * below the global watermark: keys assigned after a restart follow everything handed over before.
+ * the branches and locals taken before (and their COMMITs), so it neither repeats them nor waits for a
+ * commit_log row retired long ago; rolled-back branches simply replay. Its watermark starts at the
+ * checkpoint's, never below the global watermark: keys assigned after a restart follow everything handed
+ * over before.
  *
  * <p>Memory: everything read since the restart position stays until taken; the committed transactions
  * waiting to be taken hold the payloads, which is where spilling to disk would plug in. Finding the restart
@@ -87,7 +88,7 @@ public final class StreamSorter<P> {
     private final PositionLedger items = new PositionLedger();
     /** Positions of the commit_log rows of this stream the merge still needs. */
     private final PositionLedger rows = new PositionLedger();
-    /** Positions of PREPAREs taken or rolled back since the start, until the restart position passes them. */
+    /** Positions of PREPAREs taken (or left out below the cut) since the start, until the restart position passes them. */
     private final PriorityQueue<Long> preparesDone = new PriorityQueue<>();
 
     /**
@@ -111,7 +112,7 @@ public final class StreamSorter<P> {
         Objects.requireNonNull(gtrid, "gtrid");
         long ordinal = arrive(position, PREPARED);
         if (nextDonePrepare < donePrepares.length && donePrepares[nextDonePrepare] == position) {
-            nextDonePrepare++; // taken or rolled back before the restart
+            nextDonePrepare++; // handed over before the restart
             return;
         }
         if (awaiting != null) {
@@ -307,7 +308,8 @@ public final class StreamSorter<P> {
             if (resumed ? position != from.restartPosition() : position < from.restartPosition()) {
                 throw new IllegalArgumentException("stream " + stream + ": the first event read is at position " + position
                         + " but the stream must be read from " + (resumed ? "exactly " : "") + "its restart position "
-                        + from.restartPosition() + (resumed ? "; read from anywhere else, transactions would be lost or repeated" : ""));
+                        + from.restartPosition()
+                        + (resumed ? "; read from anywhere else, transactions would be lost or repeated" : ""));
             }
         } else if (position < lastPosition || position == lastPosition && kind != ROW) {
             throw new IllegalArgumentException("stream " + stream + ": event at position " + position
@@ -394,8 +396,7 @@ public final class StreamSorter<P> {
         }
         decisions.rolledBack(stream, position, gtrid);
         unlink(branch);
-        items.retire(branch.seq);
-        preparesDone.add(branch.position);
+        items.retire(branch.seq); // read again, its PREPARE and ROLLBACK replay harmlessly: not listed as done
         advanceEffective();
     }
 
@@ -437,7 +438,8 @@ public final class StreamSorter<P> {
     private void commit(KeyedTransaction<P> branch, long position, long ordinal, long cts) {
         if (cts == 0) {
             throw new ProtocolViolationException("stream " + stream + ": XA branch '" + branch.gtrid
-                    + "' committed at position " + position + " but its __gbinlog.commit_log row decided to abort it (cts 0)");
+                    + "' committed at position " + position
+                    + " but its __gbinlog.commit_log row decided to abort it (cts 0)");
         }
         unlink(branch);
         branch.key = SortKey.distributed(cts, branch.gtrid);

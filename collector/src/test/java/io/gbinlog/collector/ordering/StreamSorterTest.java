@@ -154,41 +154,47 @@ class StreamSorterTest {
 
     @Test
     void aCheckpointRecognisesWhatWasTakenWhenTheStreamIsReadAgain() {
+        Gtrid d = Gtrid.of("d");
         rows.put(A, 40L);
         rows.put(B, 50L);
+        rows.put(d, 45L);
         sorter.prepared(10, A, "A");
         sorter.prepared(20, B, "B");
         sorter.localCommit(25, "L1");
+        sorter.prepared(27, d, "D");
         sorter.committed(30, B);
         sorter.localCommit(35, "L2");
         sorter.prepared(40, C, "C");
         sorter.rolledBack(45, C);
         sorter.committed(50, A);
+        sorter.committed(52, d);
         sorter.probeReached(60);
-        assertEquals(List.of("(0,1,3,25)", "(40,0,a)"), take(2));
+        assertEquals(List.of("(0,1,3,25)", "(40,0,a)", "(45,0,d)"), take(3));
         StreamCheckpoint checkpoint = sorter.checkpoint(45);
         assertEquals(20, checkpoint.restartPosition(), "B is not taken yet");
-        assertEquals(50, checkpoint.readUpTo());
+        assertEquals(52, checkpoint.readUpTo());
         assertEquals(25, checkpoint.lastLocal());
-        assertArrayEquals(new long[] {40}, checkpoint.donePrepares(), "C was rolled back; A's PREPARE lies before 20");
+        assertArrayEquals(new long[] {27}, checkpoint.donePrepares(), "D was taken; A's PREPARE lies before 20; C replays");
         assertEquals(45, checkpoint.watermark(), "floor_k before position 20 is 0, but what is read again follows G");
 
         StreamSorter<String> again = new StreamSorter<>(3, decisions, checkpoint, 45, 0);
         again.prepared(20, B, "B");
         again.localCommit(25, "L1");
+        again.prepared(27, d, "D");
         again.committed(30, B);
         again.localCommit(35, "L2");
         again.prepared(40, C, "C");
         again.rolledBack(45, C);
         again.committed(50, A);
+        again.committed(52, d);
         again.probeReached(70);
         List<String> keys = new ArrayList<>();
         for (KeyedTransaction<String> t; (t = again.poll()) != null; ) {
             keys.add(t.key() + " " + t.payload());
         }
         assertEquals(List.of("(50,0,b) B", "(50,1,3,35) L2"), keys,
-                "L1 and A were taken; C's PREPARE and ROLLBACK and A's COMMIT are dropped without waiting");
-        assertEquals(List.of("rolled back c@45"), reported, "only what the first sorter saw: nothing reported twice");
+                "L1, A and D were taken: D's PREPARE and the COMMITs of A and D are dropped without waiting");
+        assertEquals(List.of("rolled back c@45", "rolled back c@45"), reported, "C's rollback replays");
         assertEquals(70, again.watermark());
     }
 

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  */
 final class CommitLogRows implements CommitDecisions {
 
-    static final int EVIDENCE_CAPACITY = 1 << 16;
+    static final int EVIDENCE_CAPACITY = 1 << 14;
 
     static final class Row {
         final Gtrid gtrid;
@@ -89,7 +89,8 @@ final class CommitLogRows implements CommitDecisions {
         Row earlier = rows.get(gtrid);
         if (earlier != null && earlier.cts != cts) {
             throw new ProtocolViolationException(at(stream, position) + ": __gbinlog.commit_log row of '" + gtrid
-                    + "' says cts " + cts + " but the row read " + at(earlier.stream, earlier.position) + " says " + earlier.cts);
+                    + "' says cts " + cts + " but the row read " + at(earlier.stream, earlier.position)
+                    + " says " + earlier.cts);
         }
         Evidence seen = evidence.get(gtrid);
         if (cts == 0) {
@@ -107,8 +108,9 @@ final class CommitLogRows implements CommitDecisions {
                         + ": __gbinlog.commit_log row of '" + gtrid + "' says cts " + cts + " but the row read "
                         + at(seen.stream, seen.position) + " decided to abort it (cts 0)");
                 case ROLLED_BACK -> throw new ProtocolViolationException(at(stream, position)
-                        + ": __gbinlog.commit_log row of '" + gtrid + "' says cts " + cts + " but its branch was rolled back "
-                        + at(seen.stream, seen.position) + " (a committed transaction cannot lose a branch; or the gtrid was reused)");
+                        + ": __gbinlog.commit_log row of '" + gtrid + "' says cts " + cts
+                        + " but its branch was rolled back " + at(seen.stream, seen.position)
+                        + " (a committed transaction cannot lose a branch; or the gtrid was reused)");
                 case COMMITTED_BELOW_CUT -> {
                     evidence.remove(gtrid);
                     checkBelowCut(seen.stream, seen.position, gtrid, cts);

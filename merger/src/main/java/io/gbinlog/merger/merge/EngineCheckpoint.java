@@ -24,9 +24,10 @@ import java.util.zip.CRC32;
  * a first start read from the table ({@link CommitDecision}) are carried, until the watermark passes them.
  *
  * <p>Its size is independent of how many transactions the engine holds: about 60 bytes per stream plus,
- * per stream, a varint for each XA PREPARE handed over (or rolled back) since the restart position — the
- * branches that overlapped the oldest transaction still held there — plus the carried rows, at most the
- * branches XA RECOVER listed at the first start.
+ * per stream, a varint for each XA PREPARE handed over since the restart position — the branches whose
+ * cts is below that of the oldest transaction still held there, though prepared after it (those that
+ * overlapped its two-phase commit) — plus the carried rows, at most the branches XA RECOVER listed at the
+ * first start.
  *
  * <p>Binary form ({@link #encode()}): magic {@code GBEC}, format version, then the fields, then a CRC-32
  * of everything before it.
@@ -53,7 +54,8 @@ public final class EngineCheckpoint {
             throw new IllegalArgumentException(streams.length + " streams for " + nodes.size() + " data nodes " + nodes);
         }
         if (cut < 0 || globalWatermark < 0) {
-            throw new IllegalArgumentException("cut " + cut + " and global watermark " + globalWatermark + " must not be negative");
+            throw new IllegalArgumentException("cut " + cut + " and global watermark " + globalWatermark
+                    + " must not be negative");
         }
         this.cut = cut;
         this.globalWatermark = globalWatermark;
@@ -259,7 +261,8 @@ public final class EngineCheckpoint {
                 decisions.add(new CommitDecision(gtrid, cts, participants));
             }
             if (in.remaining() != 4) {
-                throw new IllegalArgumentException("engine checkpoint has " + (in.remaining() - 4) + " unexpected bytes at its end");
+                throw new IllegalArgumentException("engine checkpoint has " + (in.remaining() - 4)
+                        + " unexpected bytes at its end");
             }
             return new EngineCheckpoint(nodes, cut, globalWatermark, last, streams, decisions);
         } catch (BufferUnderflowException e) {

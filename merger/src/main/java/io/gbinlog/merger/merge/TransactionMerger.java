@@ -69,7 +69,8 @@ public final class TransactionMerger<P> {
         // a stream at G is there to raise it.
         this.globalWatermark = g;
         for (CommitDecision d : from.decisions()) {
-            commitLog.add(-1, -1, d.gtrid(), d.cts(), participantStreams(-1, -1, d.gtrid(), d.participants()), globalWatermark);
+            BitSet participants = participantStreams(-1, -1, d.gtrid(), d.participants());
+            commitLog.add(-1, -1, d.gtrid(), d.cts(), participants, globalWatermark);
         }
     }
 
@@ -207,15 +208,17 @@ public final class TransactionMerger<P> {
         String where = stream < 0 ? "in the __gbinlog.commit_log table at the first start"
                 : "on data node " + nodes.get(stream) + " (stream " + stream + ") at position " + position;
         if (participants.isEmpty()) {
-            throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid + "' lists no participants");
+            throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid
+                    + "' lists no participants");
         }
         BitSet set = new BitSet(nodes.size());
         for (String node : participants) {
             Integer k = streamOf.get(node);
             if (k == null) {
-                throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid + "' lists participant '"
-                        + node + "', which is not one of the data nodes gbinlog reads " + nodes + ": its branch there would"
-                        + " be missing from the global binlog; configure every data node the coordinators use");
+                throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid
+                        + "' lists participant '" + node + "', which is not one of the data nodes gbinlog reads " + nodes
+                        + ": its branch there would be missing from the global binlog; configure every data node the"
+                        + " coordinators use");
             }
             set.set(k);
         }
