@@ -33,6 +33,10 @@ public final class Gtrid implements Comparable<Gtrid> {
         return new Gtrid(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
     @Override
     public int compareTo(Gtrid other) {
         return Arrays.compareUnsigned(bytes, other.bytes);

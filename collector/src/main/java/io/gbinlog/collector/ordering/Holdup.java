@@ -12,7 +12,7 @@ public record Holdup(int stream, Gtrid gtrid, Reason reason, long position, long
     public enum Reason {
         /** Prepared, neither committed nor rolled back yet: no later commit or probe on its stream can count. */
         PREPARED,
-        /** Committed, but no stream has delivered its commit_log row: its stream cannot assign keys past it. */
+        /** Committed, but no commit_log row with its cts has been read: its stream cannot assign keys past it. */
         AWAITING_COMMIT_LOG
     }
 
@@ -22,6 +22,6 @@ public record Holdup(int stream, Gtrid gtrid, Reason reason, long position, long
                 ? "stream " + stream + ": XA branch '" + gtrid + "' prepared at position " + position
                         + " is neither committed nor rolled back (" + eventsSince + " events since)"
                 : "stream " + stream + ": XA branch '" + gtrid + "' committed at position " + position
-                        + " but no __gbinlog.commit_log row for it has been read (" + eventsSince + " events since)";
+                        + " but no __gbinlog.commit_log row with its cts has been read (" + eventsSince + " events since)";
     }
 }

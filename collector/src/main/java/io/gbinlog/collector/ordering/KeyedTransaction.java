@@ -14,17 +14,20 @@ public final class KeyedTransaction<P> {
     final P payload;
     /** Arrival number of the PREPARE on its stream: "prepared before" is decided in stream order. */
     final long ordinal;
+    /** Its entry in the stream's ledger of positions to read again until it is taken or rolled back. */
+    final long seq;
     SortKey key;
     /** Neighbours in prepare order while the branch is unresolved. */
     KeyedTransaction<P> older;
     KeyedTransaction<P> newer;
 
-    KeyedTransaction(int stream, long position, Gtrid gtrid, P payload, long ordinal, SortKey key) {
+    KeyedTransaction(int stream, long position, Gtrid gtrid, P payload, long ordinal, long seq, SortKey key) {
         this.stream = stream;
         this.position = position;
         this.gtrid = gtrid;
         this.payload = payload;
         this.ordinal = ordinal;
+        this.seq = seq;
         this.key = key;
     }
 

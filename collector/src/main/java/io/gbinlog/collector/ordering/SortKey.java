@@ -5,8 +5,10 @@ package io.gbinlog.collector.ordering;
  * <ul>
  *   <li>a distributed transaction: {@code (cts, 0, gtrid)} — every branch has the same key;</li>
  *   <li>a local transaction committed on stream k at position q: {@code (floor_k at q, 1, k, q)} —
- *       placed after everything its data node committed before it. Using the binlog position as the
- *       sequence keeps the key the same when the stream is read again after a restart.</li>
+ *       placed after everything its data node committed before it. The binlog position is the sequence
+ *       because it orders a stream's locals. {@code floor_k} depends on the probes the stream happened to
+ *       see, so a local read again after a restart can get a lower key than the first time: restart
+ *       recognises locals already taken by position, never by key.</li>
  * </ul>
  */
 public final class SortKey implements Comparable<SortKey> {

@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * The expected global binlog of a whole history, computed from the definitions of design §3 with
- * hindsight (every cts and every outcome known up front), without the engine's incremental state:
- * every committed transaction once, whole, nothing rolled back, sorted by key.
+ * hindsight (every cts and every outcome known up front, every binlog read from its beginning), without
+ * the engine's incremental state: every committed transaction above the first start's cut once, whole,
+ * nothing rolled back, sorted by key.
  */
 final class BruteForceOrder {
 
@@ -38,8 +39,8 @@ final class BruteForceOrder {
 
     static List<Expected> of(ClusterHistory history) {
         Map<String, Long> ctsOf = new HashMap<>();
-        Map<String, Integer> participantsOf = new HashMap<>();
-        for (List<Event> stream : history.streams) {
+        Map<String, List<String>> participantsOf = new HashMap<>();
+        for (List<Event> stream : history.fullStreams) {
             for (Event e : stream) {
                 if (e.kind() == Kind.COMMIT_LOG_ROW && e.value() > 0) {
                     ctsOf.put(e.gtrid(), e.value());
@@ -49,27 +50,58 @@ final class BruteForceOrder {
         }
         List<Expected> expected = new ArrayList<>();
         Map<String, TreeMap<Integer, Object>> branches = new HashMap<>();
-        for (int k = 0; k < history.streams.size(); k++) {
-            expected.addAll(locals(k, history.streams.get(k), ctsOf, branches));
+        for (int k = 0; k < history.fullStreams.size(); k++) {
+            expected.addAll(locals(k, history.fullStreams.get(k), ctsOf, branches, history.cut, history.afterCut[k]));
         }
         branches.forEach((gtrid, parts) -> {
-            if (parts.size() != participantsOf.get(gtrid)) {
-                throw new IllegalStateException("generator broke the protocol: " + gtrid + " committed on " + parts.keySet());
+            // A participant whose branch changed nothing has no events: 1 <= branches <= participants.
+            for (int k : parts.keySet()) {
+                if (!participantsOf.get(gtrid).contains(ClusterHistory.node(k))) {
+                    throw new IllegalStateException("generator broke the protocol: " + gtrid + " committed on " + parts.keySet());
+                }
             }
             expected.add(new Expected(ctsOf.get(gtrid), 0, gtrid, -1, -1,
                     parts.keySet().stream().mapToInt(Integer::intValue).toArray(), parts.values().toArray()));
         });
+        // A first start leaves out every key <= (cut, 0, ...); a local at the cut's value cannot be (TSO values are unique).
+        expected.removeIf(e -> e.timestamp() < history.cut || e.timestamp() == history.cut && e.kind() == 0);
         expected.sort(KEY_ORDER);
         return expected;
+    }
+
+    /** For each local transaction (by payload): the largest cts of a distributed commit before it on its data node. */
+    static Map<Object, Long> commitFloors(ClusterHistory history) {
+        Map<String, Long> ctsOf = new HashMap<>();
+        for (List<Event> stream : history.fullStreams) {
+            for (Event e : stream) {
+                if (e.kind() == Kind.COMMIT_LOG_ROW && e.value() > 0) {
+                    ctsOf.put(e.gtrid(), e.value());
+                }
+            }
+        }
+        Map<Object, Long> floors = new HashMap<>();
+        for (List<Event> stream : history.fullStreams) {
+            long max = 0;
+            for (Event e : stream) {
+                if (e.kind() == Kind.COMMITTED) {
+                    max = Math.max(max, ctsOf.get(e.gtrid()));
+                } else if (e.kind() == Kind.LOCAL) {
+                    floors.put(e.payload(), max);
+                }
+            }
+        }
+        return floors;
     }
 
     /**
      * Keys of stream k's local transactions. floor_k at i = the largest cts of a distributed commit
      * before i, or X of a probe before i that is effective at i: every branch prepared before the
-     * probe was resolved before i. Collects k's committed branches on the way.
+     * probe was resolved before i. A first start with a cut keeps the locals after the binlog end read
+     * right after the cut or after a commit above the cut, their floor at least the cut, and leaves out
+     * the others. Collects k's committed branches on the way.
      */
     private static List<Expected> locals(int k, List<Event> stream, Map<String, Long> ctsOf,
-                                         Map<String, TreeMap<Integer, Object>> branches) {
+                                         Map<String, TreeMap<Integer, Object>> branches, long cut, long afterCut) {
         int n = stream.size();
         long[] resolvedAt = new long[n];
         Map<String, Integer> open = new HashMap<>();
@@ -102,19 +134,26 @@ final class BruteForceOrder {
         long maxCommitCts = 0;
         long maxEffectiveProbe = 0;
         int nextProbe = 0;
+        long keptFrom = afterCut;
         for (int i = 0; i < n; i++) {
             Event e = stream.get(i);
             switch (e.kind()) {
                 case PREPARED -> preparedPayload.put(e.gtrid(), e.payload());
                 case COMMITTED -> {
                     maxCommitCts = Math.max(maxCommitCts, ctsOf.get(e.gtrid()));
+                    if (ctsOf.get(e.gtrid()) > cut && e.position() < keptFrom) {
+                        keptFrom = e.position() + 1;
+                    }
                     branches.computeIfAbsent(e.gtrid(), g -> new TreeMap<>()).put(k, preparedPayload.remove(e.gtrid()));
                 }
                 case LOCAL -> {
                     while (nextProbe < probes.size() && probes.get(nextProbe)[0] < i) {
                         maxEffectiveProbe = Math.max(maxEffectiveProbe, probes.get(nextProbe++)[1]);
                     }
-                    long floor = Math.max(maxCommitCts, maxEffectiveProbe);
+                    if (e.position() < keptFrom) {
+                        continue;
+                    }
+                    long floor = Math.max(Math.max(maxCommitCts, maxEffectiveProbe), cut);
                     locals.add(new Expected(floor, 1, null, k, e.position(), new int[] {k}, new Object[] {e.payload()}));
                 }
                 default -> { }
