@@ -3,11 +3,13 @@ package io.gbinlog.integration.collector;
 import io.gbinlog.collector.capture.CaptureListener;
 import io.gbinlog.collector.capture.EventGroup;
 import io.gbinlog.collector.ordering.Gtrid;
+import io.gbinlog.merger.merge.EngineCheckpoint;
 import io.gbinlog.merger.merge.GlobalTransaction;
 import io.gbinlog.merger.merge.TransactionMerger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Collectors straight into the real ordering engine. The pipeline will publish through one ring per collector;
@@ -19,7 +21,8 @@ final class MergerFeed implements CaptureListener {
     private final List<GlobalTransaction<EventGroup>> emitted = new ArrayList<>();
 
     MergerFeed(int streams) {
-        this.merger = new TransactionMerger<>(streams, emitted::add);
+        List<String> nodes = IntStream.range(0, streams).mapToObj(k -> "dn" + k).toList();
+        this.merger = TransactionMerger.resume(nodes, EngineCheckpoint.firstStart(nodes, new long[streams]), emitted::add);
     }
 
     @Override
@@ -48,7 +51,7 @@ final class MergerFeed implements CaptureListener {
 
     @Override
     public synchronized void commitLogRow(int stream, long position, Gtrid gtrid, long cts, List<String> participants) {
-        merger.commitLogRow(stream, position, gtrid, cts, participants.size());
+        merger.commitLogRow(stream, position, gtrid, cts, participants);
         notifyAll();
     }
 
