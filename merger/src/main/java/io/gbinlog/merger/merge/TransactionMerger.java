@@ -31,15 +31,29 @@ public final class TransactionMerger<P> {
     private final StreamSorter<P>[] streams;
     private final CommitLogRows commitLog = new CommitLogRows();
     private final Consumer<? super GlobalTransaction<P>> sink;
+    private final long partialUpTo;
     private long globalWatermark;
     private SortKey lastEmittedKey;
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public TransactionMerger(int streamCount, Consumer<? super GlobalTransaction<P>> sink) {
+        this(streamCount, 0, sink);
+    }
+
+    /**
+     * A merger whose streams start where an earlier run (or the first start's cut) left off.
+     *
+     * @param partialUpTo distributed transactions with a cts up to this were already emitted by an earlier run, or
+     *                    precede the first start's cut: the streams may hold only some of their branches (the others
+     *                    lie before the start positions), so they are passed on as read, without the check that every
+     *                    participant committed a branch. The caller drops them. 0: the streams start at the beginning.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public TransactionMerger(int streamCount, long partialUpTo, Consumer<? super GlobalTransaction<P>> sink) {
         if (streamCount < 1) {
             throw new IllegalArgumentException("stream count " + streamCount + " must be at least 1");
         }
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.partialUpTo = partialUpTo;
         this.streams = new StreamSorter[streamCount];
         for (int k = 0; k < streamCount; k++) {
             streams[k] = new StreamSorter<>(k, commitLog);
@@ -215,7 +229,7 @@ public final class TransactionMerger<P> {
             }
         }
         GlobalTransaction<P> tx = new GlobalTransaction<>(key, parts, payloads);
-        if (branches != row.participants) {
+        if (branches != row.participants && key.timestamp() > partialUpTo) {
             throw new ProtocolViolationException("distributed transaction '" + key.gtrid() + "' (cts " + key.timestamp()
                     + "): its __gbinlog.commit_log row lists " + row.participants + " participants but "
                     + tx + " committed a branch by the time every stream had passed that cts");

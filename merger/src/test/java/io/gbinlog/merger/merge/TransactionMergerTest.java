@@ -182,6 +182,25 @@ class TransactionMergerTest {
     }
 
     @Test
+    void transactionsUpToWhereAnEarlierRunStoppedMayBeReadInPart() {
+        // Restarted where transactions up to cts 35 were already emitted: g1 (cts 30) is read again on stream 0
+        // only, its other branch lies before stream 1's restart position. It comes out as read; g2 is checked.
+        List<String> again = new ArrayList<>();
+        TransactionMerger<String> resumed = new TransactionMerger<>(2, 35, tx -> again.add(tx.toString()));
+        resumed.prepared(0, 10, G1, "g1");
+        resumed.commitLogRow(0, 20, G1, 30, 2);
+        resumed.committed(0, 30, G1);
+        resumed.probeReached(1, 40);
+        resumed.probeReached(0, 40);
+        assertEquals(List.of("(30,0,g1) from stream 0"), again);
+        resumed.prepared(0, 50, G2, "g2");
+        resumed.commitLogRow(0, 60, G2, 45, 2);
+        resumed.committed(0, 70, G2);
+        assertThrows(ProtocolViolationException.class, () -> resumed.probeReached(1, 50),
+                "g2 (cts 45) is after the resume point: a missing branch is a violation");
+    }
+
+    @Test
     void contradictingCommitLogRowsAreAProtocolViolation() {
         merger.commitLogRow(0, 10, G1, 30, 2);
         merger.commitLogRow(0, 10, G1, 30, 2);
