@@ -69,6 +69,11 @@ public final class ChildJvm implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGTERM: the child's own shutdown runs (signal handlers, shutdown hooks). */
+    public void terminate() {
+        process.destroy();
+    }
+
     public int waitFor(long timeoutSeconds) throws InterruptedException {
         if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             throw new AssertionError("child JVM still running after " + timeoutSeconds + " s");
