@@ -8,6 +8,8 @@ import io.gbinlog.merger.pipeline.PipelineSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import sun.misc.Signal;
 
 /**
@@ -18,11 +20,14 @@ import sun.misc.Signal;
  */
 public final class PipelineProcessMain {
 
+    /** The connector logs every connect at INFO through java.util.logging; held here, a logger's level would be lost. */
+    private static final Logger CONNECTOR_LOG = Logger.getLogger("com.github.shyiko.mysql.binlog");
+
     private PipelineProcessMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog").setLevel(java.util.logging.Level.WARNING);
+        CONNECTOR_LOG.setLevel(Level.WARNING);
         GbinlogConfig config = GbinlogConfig.load(Path.of(args[0]));
         HostPort tso = config.tso().address();
         PipelineSettings settings = PipelineSettings.of(config,
@@ -39,6 +44,7 @@ public final class PipelineProcessMain {
             }
             System.out.println("durable " + pipeline.stats().durableWatermark());
         }
+        System.out.println("resolved " + pipeline.stats().resolvedFromTables());
         pipeline.close();
         System.out.println("closed");
         System.exit(0);

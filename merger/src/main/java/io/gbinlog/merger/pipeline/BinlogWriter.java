@@ -33,6 +33,8 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     private int batchCount;
     private boolean dirty;
     private Checkpoint pendingCheckpoint;
+    private BinlogPosition pendingCheckpointEnd;
+    private long pendingCheckpointGno;
     private long pendingWatermark = -1;
     private volatile long durableWatermark = -1;
     private volatile long transactions;
@@ -57,7 +59,12 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
         switch (e.kind) {
             case TRANSACTION -> write(e.transaction);
             case WATERMARK -> pendingWatermark = e.watermark;
-            case CHECKPOINT -> pendingCheckpoint = e.checkpoint;
+            case CHECKPOINT -> {
+                // It covers what was appended before it, not what follows it in this batch.
+                pendingCheckpoint = e.checkpoint;
+                pendingCheckpointEnd = appender.writtenEnd();
+                pendingCheckpointGno = appender.writtenGno();
+            }
         }
         e.clear();
         if (endOfBatch) {
@@ -83,10 +90,10 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
             dirty = false;
         }
         if (pendingCheckpoint != null) {
-            BinlogPosition end = log.endPosition();
+            BinlogPosition end = pendingCheckpointEnd;
             Checkpoint c = pendingCheckpoint;
             Checkpoint written = new Checkpoint(c.format(), new Checkpoint.Binlog(end.file(), end.position(),
-                    log.lastGno()), c.cut(), c.lastDistributed(), c.streams());
+                    pendingCheckpointGno), c.cut(), c.lastDistributed(), c.streams());
             checkpoints.write(written);
             lastCheckpoint = written;
             pendingCheckpoint = null;

@@ -56,6 +56,7 @@ final class HoldupWatch {
     private final long handledUpTo;
     private final Map<Key, Seen> seen = new HashMap<>();
     private volatile List<Report> current = List.of();
+    private volatile long resolved;
 
     /**
      * @param handledUpTo distributed transactions up to this cts precede the cut or were handled by an earlier run:
@@ -72,7 +73,13 @@ final class HoldupWatch {
         return current;
     }
 
+    /** Commits released by a row found in a commit_log table. Any thread. */
+    long resolved() {
+        return resolved;
+    }
+
     void check(TransactionMerger<Captured> merger, long nowMillis) {
+        long resolvedBefore = resolved;
         seen.values().forEach(s -> s.present = false);
         List<Report> reports = new ArrayList<>();
         for (Holdup h : merger.holdups(0)) {
@@ -102,6 +109,11 @@ final class HoldupWatch {
             return !e.getValue().present;
         });
         current = List.copyOf(reports);
+        if (resolved > resolvedBefore) {
+            log.info("{} commit(s) read again before their commit_log row were released by the row in a data node's"
+                    + " __gbinlog.commit_log table (transactions already written, or before the cut)",
+                    resolved - resolvedBefore);
+        }
     }
 
     private boolean lookupDue(Holdup h, Seen s, long nowMillis) {
@@ -133,6 +145,7 @@ final class HoldupWatch {
                 streams.id(h.stream()), h.gtrid(), streams.coordinates(h.stream(), h.position()), row.cts(),
                 row.dataNode());
         merger.commitLogRow(h.stream(), h.position(), h.gtrid(), row.cts(), row.participants());
+        resolved = resolved + 1; // one writer: the merger thread
         return true;
     }
 

@@ -281,7 +281,7 @@ public final class Pipeline implements AutoCloseable {
         }
         return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
                 mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
-                watch.current().stream().map(HoldupWatch.Report::toString).toList());
+                watch.current().stream().map(HoldupWatch.Report::toString).toList(), watch.resolved());
     }
 
     /**

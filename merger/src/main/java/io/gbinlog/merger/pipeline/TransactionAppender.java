@@ -2,6 +2,8 @@ package io.gbinlog.merger.pipeline;
 
 import io.gbinlog.collector.capture.EventGroup;
 import io.gbinlog.merger.merge.GlobalTransaction;
+import io.gbinlog.merger.writer.AppendedTransaction;
+import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import io.gbinlog.merger.writer.RowsBody;
 import io.gbinlog.protocol.binlog.TransactionEncoder;
@@ -33,6 +35,8 @@ final class TransactionAppender implements RowsBody {
     private final Streams streams;
     private final Map<String, Long> tableIds = new HashMap<>();
     private long lastCts;
+    private BinlogPosition writtenEnd;
+    private long writtenGno;
     private GlobalTransaction<Captured> current;
     /** The data node's table ids of the branch being written and the global ids they map to. */
     private long[] nodeTableIds = new long[8];
@@ -44,6 +48,18 @@ final class TransactionAppender implements RowsBody {
         this.log = log;
         this.streams = streams;
         this.lastCts = lastCts;
+        this.writtenEnd = log.endPosition();
+        this.writtenGno = log.lastGno();
+    }
+
+    /** Where the last transaction appended ends (durable or not yet): what a checkpoint taken now covers. */
+    BinlogPosition writtenEnd() {
+        return writtenEnd;
+    }
+
+    /** The GTID sequence number of the last transaction appended. */
+    long writtenGno() {
+        return writtenGno;
     }
 
     /** Appends {@code tx}; false when nothing of it is written (it held only {@code __gbinlog} rows). */
@@ -70,7 +86,7 @@ final class TransactionAppender implements RowsBody {
             }
             current = tx;
             try {
-                log.appendRows(cts, keys, origin, this);
+                appended(log.appendRows(cts, keys, origin, this));
             } finally {
                 current = null;
             }
@@ -91,8 +107,13 @@ final class TransactionAppender implements RowsBody {
         if (PROTOCOL_SCHEMA.equals(db) || sql.toLowerCase(Locale.ROOT).contains(PROTOCOL_SCHEMA)) {
             return false; // setting up the protocol tables is no user change
         }
-        log.appendDdl(cts, origin, db.isEmpty() ? null : db, sql);
+        appended(log.appendDdl(cts, origin, db.isEmpty() ? null : db, sql));
         return true;
+    }
+
+    private void appended(AppendedTransaction t) {
+        writtenEnd = new BinlogPosition(t.start().file(), t.endPosition());
+        writtenGno = t.gno();
     }
 
     private static boolean hasUserRows(GlobalTransaction<Captured> tx) {
