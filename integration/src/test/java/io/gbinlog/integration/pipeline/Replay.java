@@ -23,7 +23,7 @@ final class Replay {
     static void copyTable(List<DataNode> from, DataNode to, String db, String table, Path work) throws Exception {
         shell("mariadb " + client(to) + " -e 'CREATE DATABASE " + db + "'", work.resolve("create-db.log"));
         for (int i = 0; i < from.size(); i++) {
-            String options = i == 0 ? "--skip-add-drop-table" : "--no-create-info";
+            String options = "--single-transaction " + (i == 0 ? "--skip-add-drop-table" : "--no-create-info");
             shell("mariadb-dump " + client(from.get(i)) + " " + options + " " + db + " " + table + " | mariadb "
                     + client(to) + " " + db, work.resolve("copy-" + i + ".log"));
         }
@@ -82,9 +82,9 @@ final class Replay {
     private static void shell(String command, Path log) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            throw new AssertionError(command + " did not finish in 300 s");
+            throw new AssertionError(command + " did not finish in 120 s");
         }
         String output = Files.readString(log);
         assertEquals(0, p.exitValue(), () -> command + " failed:\n" + output);

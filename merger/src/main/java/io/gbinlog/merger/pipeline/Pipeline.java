@@ -173,7 +173,8 @@ public final class Pipeline implements AutoCloseable {
             lastGtrid = written.lastDistributedGtrid;
         }
         Checkpoint.Cut cut = checkpoint.cut();
-        ResumeFilter filter = new ResumeFilter(cut.tso(), cut.settled(), lastDistributed, lastGtrid, lastLocal);
+        ResumeFilter filter = new ResumeFilter(cut.tso(), cuts.stream().mapToLong(BinlogCoordinates::encoded).toArray(),
+                cut.settled(), lastDistributed, lastGtrid, lastLocal);
         Streams streams = new Streams(ids, starts, ends);
         log.info("global binlog {}: {} transactions up to {}, {} more after the checkpoint; {}; data nodes read from {}",
                 storage.binlogDir(), binlog.lastGno(), binlog.endPosition(), written.transactions, filter, starts);

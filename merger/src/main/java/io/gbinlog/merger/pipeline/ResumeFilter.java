@@ -17,9 +17,16 @@ import java.util.Arrays;
  *       the last handled position of its stream. Its key cannot identify it: the floor in its key includes probes,
  *       which a re-read does not see again, so a re-read can give it a lower key than the first read did. Per
  *       stream, locals are emitted in position order, so the position is the right identity.</li>
- *   <li>Before the cut has settled (see {@link io.gbinlog.merger.checkpoint.Checkpoint.Cut}) a local whose key is
- *       not above {@code (cut, 0, ...)} lies before the cut; it is dropped and counts as handled. A run that starts
- *       settled never applies this test: re-read keys can be lower than the first run's.</li>
+ *   <li>The first start's cut X: a distributed transaction lies before it when its cts is at most X; a local one
+ *       when its key is not above {@code (X, 0, ...)} <em>and</em> it committed before its data node's binlog end
+ *       read right after X. The key alone would also drop a local committed after the cut, whose floor is held
+ *       below X by a branch prepared before the cut; the position alone would drop a local that depends on a
+ *       distributed transaction after X committed just before it. A local dropped by both tests depends on nothing
+ *       written, and nothing written depends on it. Dropped locals count as handled.</li>
+ *   <li>That test is only applied while the cut has not settled (see
+ *       {@link io.gbinlog.merger.checkpoint.Checkpoint.Cut}): once the global watermark passed X, every local not
+ *       handled yet lies after the cut, and a run that starts settled never applies it (re-read keys can be lower
+ *       than the first run's).</li>
  * </ul>
  */
 final class ResumeFilter {
@@ -31,16 +38,20 @@ final class ResumeFilter {
     private boolean settled;
     private long lastDistributedCts;
     private String lastDistributedGtrid;
+    private final long[] cutPositions;
     private final long[] lastLocal;
 
     /**
      * @param cut                the first start's cut X
+     * @param cutPositions       per stream the binlog end read right after X
      * @param settled            whether the run this one resumes had settled the cut
      * @param lastDistributedCts the highest cts handled before, or {@link #NONE}
      * @param lastLocal          per stream the last position handled before, or {@link #NONE}
      */
-    ResumeFilter(long cut, boolean settled, long lastDistributedCts, String lastDistributedGtrid, long[] lastLocal) {
+    ResumeFilter(long cut, long[] cutPositions, boolean settled, long lastDistributedCts, String lastDistributedGtrid,
+                 long[] lastLocal) {
         this.cut = cut;
+        this.cutPositions = cutPositions.clone();
         this.settled = settled;
         this.cutLocalsByKey = !settled;
         this.lastDistributedCts = lastDistributedCts;
@@ -70,7 +81,7 @@ final class ResumeFilter {
             return false;
         }
         lastLocal[stream] = position;
-        return !(cutLocalsByKey && key.coveredBy(cut));
+        return !(cutLocalsByKey && key.coveredBy(cut) && position < cutPositions[stream]);
     }
 
     /** The cut has settled once the global watermark reached it: no later local can fall before it. */
