@@ -24,6 +24,8 @@ final class HoldupWatch {
     private static final Logger log = LoggerFactory.getLogger(HoldupWatch.class);
 
     static final long REPORT_EVERY_MILLIS = 10_000;
+    /** Branches are prepared for milliseconds all the time; only what lasts this long is shown as a holdup. */
+    private static final long SHOWN_AFTER_MILLIS = 1_000;
     /** A commit read past the binlog end seen at start waits this long for its row before it is looked up. */
     private static final long LOOKUP_AFTER_MILLIS = 1_000;
 
@@ -68,7 +70,7 @@ final class HoldupWatch {
         this.handledUpTo = handledUpTo;
     }
 
-    /** The holdups as of the last check. Any thread. */
+    /** The holdups that lasted at least a second, as of the last check. Any thread. */
     List<Report> current() {
         return current;
     }
@@ -95,7 +97,9 @@ final class HoldupWatch {
             }
             Report report = new Report(streams.id(h.stream()), h.gtrid().toString(), h.reason(),
                     streams.coordinates(h.stream(), h.position()), age);
-            reports.add(report);
+            if (age >= SHOWN_AFTER_MILLIS) {
+                reports.add(report);
+            }
             if (age >= REPORT_EVERY_MILLIS && nowMillis - s.lastReport >= REPORT_EVERY_MILLIS) {
                 s.lastReport = nowMillis;
                 warn(report, s);

@@ -129,6 +129,7 @@ public final class Pipeline implements AutoCloseable {
         List<NodeSettings> found = SettingsCheck.checkCluster(nodes, replicaServerId);
         CheckpointFile checkpoints = storage.checkpoints();
         Checkpoint checkpoint = checkpoints.read().orElse(null);
+        boolean resuming = checkpoint != null;
         if (checkpoint == null) {
             if (binlog.lastGno() > 0) {
                 throw new IllegalStateException(checkpoints.path() + " is missing but " + storage.binlogDir()
@@ -176,8 +177,12 @@ public final class Pipeline implements AutoCloseable {
         ResumeFilter filter = new ResumeFilter(cut.tso(), cuts.stream().mapToLong(BinlogCoordinates::encoded).toArray(),
                 cut.settled(), lastDistributed, lastGtrid, lastLocal);
         Streams streams = new Streams(ids, starts, ends);
-        log.info("global binlog {}: {} transactions up to {}, {} more after the checkpoint; {}; data nodes read from {}",
-                storage.binlogDir(), binlog.lastGno(), binlog.endPosition(), written.transactions, filter, starts);
+        if (resuming) {
+            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {} ({} written after the last checkpoint);"
+                    + " data nodes are read again from {}{}", storage.binlogDir(), binlog.lastGno(),
+                    binlog.endPosition(), written.transactions, starts,
+                    cut.settled() ? "" : "; the first start's cut at TSO " + cut.tso() + " is taken again");
+        }
 
         lookup = new CommitLogLookup(nodes);
         watch = new HoldupWatch(streams, lookup, filter.handledUpTo());
