@@ -1,10 +1,16 @@
-package io.gbinlog.merger.writer;
+package io.gbinlog.integration.writer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gbinlog.collector.capture.EventGroup;
+import io.gbinlog.integration.cluster.LocalCluster;
+import io.gbinlog.merger.writer.AppendedTransaction;
+import io.gbinlog.merger.writer.BinlogLogConfig;
+import io.gbinlog.merger.writer.FsyncPolicy;
+import io.gbinlog.merger.writer.GlobalBinlog;
+import io.gbinlog.merger.writer.RecoveryReport;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -15,45 +21,40 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Crash recovery of the global binlog: torn tails, corrupt events, torn indexes, interrupted rotations. */
 class GlobalBinlogRecoveryTest {
     private static final long MAX_FILE = 8 * 1024;
+    /** The per-file index has fixed-width entries of this size (cts, relative GNO, position). */
+    private static final int INDEX_ENTRY_SIZE = 16;
 
-    @TempDir
-    static Path serverDir;
+    private static List<EventGroup> source;
 
     @BeforeAll
     static void capture() throws Exception {
-        GlobalBinlogTest.serverDir = serverDir;
-        GlobalBinlogTest.captureRowEventsFromMariaDb();
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        GlobalBinlogTest.stopMariaDb();
+        try (LocalCluster cluster = LocalCluster.start(1)) {
+            source = WriterTesting.capture(cluster.node(0)).transactions();
+        }
     }
 
     private static BinlogLogConfig config(Path dir) {
-        return GlobalBinlogTest.config(dir, MAX_FILE, FsyncPolicy.NEVER, 1024);
+        return WriterTesting.config(dir, MAX_FILE, FsyncPolicy.NEVER, 1024);
     }
 
     /** The smallest captured transaction: the one appended last, so that cutting it byte by byte stays quick. */
-    private static List<MariaDbTransactions.RawEvent> smallest() {
-        return GlobalBinlogTest.source.stream()
-                .min(Comparator.comparingInt(t -> t.stream().mapToInt(e -> e.body().length).sum())).orElseThrow();
+    private static EventGroup smallest() {
+        return source.stream().min(Comparator.comparingInt(EventGroup::byteSize)).orElseThrow();
     }
 
     /** Writes everything, then small transactions until the last one lies in the newest file. */
     private static List<AppendedTransaction> write(Path dir) throws IOException {
         try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
-            List<AppendedTransaction> appended = new ArrayList<>(GlobalBinlogTest.writeAll(log));
+            List<AppendedTransaction> appended = new ArrayList<>(WriterTesting.writeAll(log, source));
             do {
-                appended.add(GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(appended.size()), smallest()));
+                appended.add(WriterTesting.appendSource(log, WriterTesting.cts(appended.size()), smallest()));
             } while (!log.endPosition().file().equals(appended.get(appended.size() - 1).start().file()));
             return appended;
         }
@@ -87,7 +88,7 @@ class GlobalBinlogRecoveryTest {
         Path dir = tmp.resolve("cut");
         copy(base, dir);
         Path index = Path.of("index", file + ".idx");
-        List<String> baseRows = GlobalBinlogTest.rowsOf(List.of(base.resolve(file)));
+        List<String> baseRows = WriterTesting.rowsOf(List.of(base.resolve(file)));
         for (long cut = last.start().position(); cut <= last.endPosition(); cut++) {
             // Only the newest file, its index and binlog.index change: restore them from the untouched copy.
             for (Path p : List.of(Path.of(file), index, Path.of("binlog.index"))) {
@@ -105,7 +106,7 @@ class GlobalBinlogRecoveryTest {
                     assertEquals(cut == last.start().position() ? null : file, report.cutFile(), report.toString());
                     assertEquals(cut - last.start().position(), report.bytesCut());
                     assertEquals(last.start().position(), Files.size(dir.resolve(file)));
-                    AppendedTransaction again = GlobalBinlogTest.appendSource(log, last.cts(), smallest());
+                    AppendedTransaction again = WriterTesting.appendSource(log, last.cts(), smallest());
                     assertEquals(last.gno(), again.gno(), "GTIDs stay gapless");
                     assertEquals(last.start(), again.start());
                     assertEquals(last.endPosition(), again.endPosition());
@@ -113,7 +114,7 @@ class GlobalBinlogRecoveryTest {
                 assertEquals(last.start(), log.findGno(last.gno()).orElseThrow());
             }
             if ((cut - last.start().position()) % 97 == 0) {
-                assertEquals(baseRows, GlobalBinlogTest.rowsOf(List.of(dir.resolve(file))));
+                assertEquals(baseRows, WriterTesting.rowsOf(List.of(dir.resolve(file))));
             }
         }
     }
@@ -137,7 +138,7 @@ class GlobalBinlogRecoveryTest {
             assertEquals(last.start().file(), report.cutFile());
             assertEquals(last.start().position(), report.cutFrom());
             assertTrue(report.reason().contains("checksum"), report.reason());
-            assertEquals(0, Files.size(index) % SegmentIndex.ENTRY_SIZE, "torn index entry removed");
+            assertEquals(0, Files.size(index) % INDEX_ENTRY_SIZE, "torn index entry removed");
             assertEquals(last.gno() - 1, log.lastGno());
             for (AppendedTransaction t : appended.subList(0, appended.size() - 1)) {
                 assertEquals(t.start(), log.findGno(t.gno()).orElseThrow());
@@ -150,11 +151,11 @@ class GlobalBinlogRecoveryTest {
         long lastGno;
         String newest;
         try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
-            GlobalBinlogTest.writeAll(log);
+            WriterTesting.writeAll(log, source);
             int i = 0;
             // Append until an append fills a file: the newest file then holds only its header.
             while (log.findGno(log.lastGno()).orElseThrow().file().equals(log.endPosition().file())) {
-                GlobalBinlogTest.appendSource(log, GlobalBinlogTest.cts(1000 + i), GlobalBinlogTest.source.get(i++ % 5));
+                WriterTesting.appendSource(log, WriterTesting.cts(1000 + i), source.get(i++ % 5));
             }
             lastGno = log.lastGno();
             newest = log.endPosition().file();
@@ -170,7 +171,7 @@ class GlobalBinlogRecoveryTest {
             assertEquals(previous, report.cutFile(), "the old file's ROTATE is cut, then written again");
             assertEquals(lastGno, log.lastGno());
             assertEquals(newest, log.endPosition().file());
-            AppendedTransaction next = log.appendDdl(GlobalBinlogTest.cts(5000), null, "CREATE DATABASE IF NOT EXISTS x");
+            AppendedTransaction next = log.appendDdl(WriterTesting.cts(5000), null, "CREATE DATABASE IF NOT EXISTS x");
             assertEquals(lastGno + 1, next.gno());
             assertEquals(newest, next.start().file());
         }
@@ -180,15 +181,15 @@ class GlobalBinlogRecoveryTest {
     @Test
     void badSettingsAndOutOfOrderInputAreNamed(@TempDir Path dir) throws IOException {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GlobalBinlogTest.config(dir, 100, FsyncPolicy.NEVER, 0));
+                () -> WriterTesting.config(dir, 100, FsyncPolicy.NEVER, 0));
         assertTrue(e.getMessage().contains("max file size"), e.getMessage());
         try (GlobalBinlog log = GlobalBinlog.open(config(dir))) {
-            log.appendDdl(GlobalBinlogTest.cts(10), null, "CREATE DATABASE a");
+            log.appendDdl(WriterTesting.cts(10), null, "CREATE DATABASE a");
             e = assertThrows(IllegalArgumentException.class,
-                    () -> log.appendDdl(GlobalBinlogTest.cts(1), null, "CREATE DATABASE b"));
+                    () -> log.appendDdl(WriterTesting.cts(1), null, "CREATE DATABASE b"));
             assertTrue(e.getMessage().contains("below the last written cts"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class,
-                    () -> log.appendRows(GlobalBinlogTest.cts(10), 0, tx -> { }));
+                    () -> log.appendRows(WriterTesting.cts(10), 0, tx -> { }));
             assertTrue(e.getMessage().contains("dependency keys"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> log.openReader("binlog.000009", 4));
             assertTrue(e.getMessage().contains("binlog.000009"), e.getMessage());
