@@ -34,10 +34,6 @@ final class CollectorRing implements CaptureListener {
         this.wakeup = wakeup;
     }
 
-    int stream() {
-        return stream;
-    }
-
     EventPoller<CaptureEvent> poller() {
         return poller;
     }

@@ -49,10 +49,4 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
                 Duration.ofMillis(config.collector().probeIntervalMs()), config.collector().ringSize(),
                 b.maxFileSizeBytes(), fsync, b.serverId(), Duration.ofMillis(b.checkpointIntervalMs()));
     }
-
-    /** Other settings for tests and the demo: the storage directory and data nodes changed. */
-    public PipelineSettings with(Path storageDir, List<DataNode> dataNodes) {
-        return new PipelineSettings(dataNodes, storageDir, tso, probeInterval, collectorRingSize, maxFileSize, fsync,
-                serverId, checkpointInterval);
-    }
 }

@@ -3,7 +3,6 @@ package io.gbinlog.merger.pipeline;
 import io.gbinlog.collector.ordering.SortKey;
 import io.gbinlog.merger.merge.GlobalTransaction;
 
-import java.util.Arrays;
 
 /**
  * Decides which of the merger's transactions go to the global binlog: not those before the first start's cut, and
@@ -95,10 +94,6 @@ final class ResumeFilter {
         return settled;
     }
 
-    long cut() {
-        return cut;
-    }
-
     long lastDistributedCts() {
         return lastDistributedCts;
     }
@@ -109,11 +104,5 @@ final class ResumeFilter {
 
     long lastLocal(int stream) {
         return lastLocal[stream];
-    }
-
-    @Override
-    public String toString() {
-        return "cut " + cut + (settled ? " (settled)" : "") + ", handled distributed up to cts " + handledUpTo()
-                + ", locals up to " + Arrays.toString(lastLocal);
     }
 }

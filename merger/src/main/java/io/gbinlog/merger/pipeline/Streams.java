@@ -17,10 +17,6 @@ record Streams(List<String> ids, List<BinlogCoordinates> starts, List<BinlogCoor
         endsAtStart = List.copyOf(endsAtStart);
     }
 
-    int size() {
-        return ids.size();
-    }
-
     String id(int stream) {
         return ids.get(stream);
     }
