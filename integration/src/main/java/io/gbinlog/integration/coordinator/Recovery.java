@@ -21,6 +21,11 @@ import java.util.TreeMap;
  * insert wins, the transaction never got a commit decision and is rolled back everywhere; if it hits the
  * duplicate key, the recorded row decides (cts > 0: commit).
  *
+ * <p>Recovery cannot tell a dead coordinator's branch from a live one's: it decides abort for every
+ * prepared gtrid without a commit row, including those of coordinators still running. That is safe (a live
+ * coordinator then hits the duplicate key and rolls back) but not free, so run it when coordinators are
+ * known to be gone (at start-up, after a crash), not on a timer against a busy cluster.
+ *
  * <p>On MariaDB a prepared branch stays attached to the session that prepared it until that session
  * ends; only then can another session commit or roll it back ({@code XAER_NOTA} before). Recovery waits
  * up to the given time for such owners to go away and reports the branches it could not settle.

@@ -100,9 +100,8 @@ class GlobalBinlogTest {
                 assertEquals(files.get(f + 1).getFileName().toString(), ((RotateEventData) last.getData()).getBinlogFilename());
                 assertTrue(Files.size(files.get(f)) >= 16 * 1024, "rotated only once full");
             } else {
-                // The newest file ends after its last transaction, or holds only its header when the last
-                // append filled the previous file.
-                assertTrue(List.of(EventType.XID, EventType.PREVIOUS_GTIDS).contains(last.getHeader().getEventType()));
+                // The newest file ends after its last transaction: rotation waits for the next one.
+                assertEquals(EventType.XID, last.getHeader().getEventType());
             }
         }
         assertEquals(appended.size() + 1, expectedGno);
@@ -203,6 +202,14 @@ class GlobalBinlogTest {
                 AppendedTransaction more = log.appendDdl(cts(appended.size() + 5), "shop_global", "DROP TABLE IF EXISTS nothing");
                 assertTrue(log.awaitBeyond(end, 10, TimeUnit.SECONDS));
                 assertTrue(reader.next());
+                // A full file is rotated by the next append: its ROTATE and the new file's header come first.
+                while (reader.eventType() != io.gbinlog.protocol.binlog.EventType.GTID) {
+                    assertTrue(List.of(io.gbinlog.protocol.binlog.EventType.ROTATE,
+                            io.gbinlog.protocol.binlog.EventType.FORMAT_DESCRIPTION,
+                            io.gbinlog.protocol.binlog.EventType.PREVIOUS_GTIDS).contains(reader.eventType()),
+                            "event type " + reader.eventType() + " before the new transaction");
+                    assertTrue(reader.next());
+                }
                 assertEquals(more.start(), new BinlogPosition(reader.file(), reader.eventPosition()));
                 assertEquals(io.gbinlog.protocol.binlog.EventType.GTID, reader.eventType());
             }

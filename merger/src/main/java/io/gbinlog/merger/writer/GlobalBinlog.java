@@ -31,9 +31,10 @@ import java.util.stream.Stream;
  * index ({@code index/binlog.NNNNNN.idx}) from cts and GTID to position.
  *
  * <p>One thread appends whole transactions; the log gives them gapless GNOs and logical-clock fields and
- * rotates to a new file, at a transaction boundary, once a file reaches the configured size. Any number of
- * threads may read ({@link #openReader}, {@link #findGno}, {@link #findCts}); they see only transactions that
- * are durable under the fsync policy. Opening the log repairs what a crash left: see {@link RecoveryReport}.
+ * rotates to a new file, at a transaction boundary, once a file reaches the configured size (when the next
+ * transaction comes). Any number of threads may read ({@link #openReader}, {@link #findGno}, {@link #findCts});
+ * they see only transactions that are durable under the fsync policy. Opening the log repairs what a crash left:
+ * see {@link RecoveryReport}. A write that fails leaves the log refusing further writes until it is reopened.
  */
 public final class GlobalBinlog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GlobalBinlog.class);
@@ -58,7 +59,8 @@ public final class GlobalBinlog implements AutoCloseable {
     private long activeSize;
     private long lastGno;
     private long lastCts;
-    private boolean failed;
+    /** Why the files no longer match this object, or null: see {@link #mutate}. */
+    private Throwable failure;
     private volatile Committed committed;
     private RecoveryReport recoveryReport;
 
@@ -118,14 +120,17 @@ public final class GlobalBinlog implements AutoCloseable {
 
     private AppendedTransaction append(long cts, long keys, String origin, RowsBody body, String db, String ddl)
             throws IOException {
-        if (failed) {
-            throw new IllegalStateException("an earlier write to the global binlog failed; reopen it to recover");
-        }
+        requireWritable();
         if (cts < lastCts) {
             throw new IllegalArgumentException("cts " + cts + " is below the last written cts " + lastCts);
         }
         if (keys == 0) {
             throw new IllegalArgumentException("dependency keys must name at least one key (-1: serial)");
+        }
+        if (activeSize >= config.maxFileSize()) {
+            // Rotating here rather than right after the append that filled the file: a failed rotation then
+            // fails this append, which wrote nothing yet, never one that was already durable and visible.
+            mutate(this::rotate);
         }
         long gno = lastGno + 1;
         long sequence = clock.nextSequence();
@@ -145,36 +150,42 @@ public final class GlobalBinlog implements AutoCloseable {
             throw e;
         }
         Segment segment = activeSegment();
-        write(buffer);
-        if (segment.index.wants(start, config.indexIntervalBytes())) {
-            segment.index.append(cts, gno, start);
-        }
+        mutate(() -> {
+            writeFully(active, buffer, start);
+            if (segment.index.wants(start, config.indexIntervalBytes())) {
+                segment.index.append(cts, gno, start);
+            }
+            if (config.fsyncPolicy() == FsyncPolicy.EVERY_TRANSACTION) {
+                active.force(false);
+            }
+        });
+        long end = start + buffer.length();
+        activeSize = end;
         clock.committed(keys, sequence);
         lastGno = gno;
         lastCts = cts;
-        long end = activeSize;
         shrinkBuffer();
-        switch (config.fsyncPolicy()) {
-            case EVERY_TRANSACTION -> {
-                forceActive();
-                publish();
-            }
-            case ON_FLUSH -> { } // made durable and visible by flush()
-            case NEVER -> publish();
-        }
-        if (activeSize >= config.maxFileSize()) {
-            rotate();
+        if (config.fsyncPolicy() != FsyncPolicy.ON_FLUSH) {
+            publish();
         }
         return new AppendedTransaction(gno, cts, sequence, new BinlogPosition(segment.name, start), end);
     }
 
-    /** Forces appended data to disk and makes it visible to readers (the group commit of {@link FsyncPolicy#ON_FLUSH}). */
+    /**
+     * Forces appended data to disk and makes it visible to readers (the group commit of {@link FsyncPolicy#ON_FLUSH}).
+     *
+     * @throws IllegalStateException when an earlier write failed: what was appended since the last flush may be
+     *                               lost, and only reopening the log tells
+     */
     public void flush() throws IOException {
-        if (failed || active == null) {
-            return;
+        if (failure == null && active == null) {
+            return; // closed: closing flushed
         }
-        forceActive();
-        activeSegment().index.force();
+        requireWritable();
+        mutate(() -> {
+            active.force(false);
+            activeSegment().index.force();
+        });
         publish();
     }
 
@@ -206,6 +217,11 @@ public final class GlobalBinlog implements AutoCloseable {
     /** The directory holding the files. */
     public Path directory() {
         return dir;
+    }
+
+    /** The settings the log was opened with (server id and cluster UUID are what its events carry). */
+    public BinlogLogConfig config() {
+        return config;
     }
 
     /**
@@ -278,10 +294,13 @@ public final class GlobalBinlog implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (active != null && !failed) {
-            flush();
+        try {
+            if (active != null && failure == null) {
+                flush();
+            }
+        } finally {
+            closeQuietly();
         }
-        closeQuietly();
     }
 
     // ---- reading support -------------------------------------------------------------------------------
@@ -333,25 +352,41 @@ public final class GlobalBinlog implements AutoCloseable {
         return segments.get(segments.size() - 1);
     }
 
-    private void write(EventBuffer data) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap(data.array(), 0, data.length());
-        try {
-            while (bytes.hasRemaining()) {
-                active.write(bytes, activeSize + bytes.position());
-            }
-        } catch (IOException e) {
-            failed = true;
-            throw e;
-        }
-        activeSize += data.length();
+    /** One change of the files, all of it or a failed log. */
+    private interface FileMutation {
+        void run() throws IOException;
     }
 
-    private void forceActive() throws IOException {
+    /**
+     * Every change of the files goes through here. A change that throws leaves the files in a state this object
+     * no longer describes (a half-written transaction, an index entry without its transaction, a file not yet
+     * listed), so the log refuses every further change: reopening it lets recovery establish what the files
+     * hold. The in-memory state moves, and readers see the change, only after it completed.
+     */
+    private void mutate(FileMutation mutation) throws IOException {
         try {
-            active.force(false);
-        } catch (IOException e) {
-            failed = true;
-            throw e;
+            mutation.run();
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
+        }
+    }
+
+    private void requireWritable() {
+        if (failure != null) {
+            throw new IllegalStateException("an earlier write to the global binlog in " + dir + " failed (" + failure
+                    + "); close it and open it again: opening recovers every transaction that reached the files",
+                    failure);
+        }
+        if (active == null) {
+            throw new IllegalStateException("the global binlog in " + dir + " is closed");
+        }
+    }
+
+    private static void writeFully(FileChannel ch, EventBuffer data, long position) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(data.array(), 0, data.length());
+        while (bytes.hasRemaining()) {
+            ch.write(bytes, position + bytes.position());
         }
     }
 
@@ -375,31 +410,55 @@ public final class GlobalBinlog implements AutoCloseable {
         String next = SegmentName.of(SegmentName.number(old.name) + 1);
         buffer.reset(activeSize);
         RotateEventEncoder.write(buffer, nowSeconds(), config.serverId(), next);
-        write(buffer);
-        forceActive();
-        old.sealedSize = activeSize;
+        long sealedSize = activeSize + buffer.length();
+        writeFully(active, buffer, activeSize);
+        active.force(false);
         old.index.force();
-        active.close();
-        active = null;
-        createSegment(next);
+        NewFile created = createFile(next);
+        FileChannel sealed = active;
+        old.sealedSize = sealedSize;
+        install(created);
         publish();
+        closeQuietly(sealed, old.path);
     }
 
-    /** Creates a file with its header, fsyncs it, then lists it in binlog.index: a listed file always has a whole header. */
-    private void createSegment(String name) throws IOException {
+    /** A created, listed file not yet appended to. */
+    private record NewFile(Segment segment, FileChannel channel) {
+    }
+
+    /**
+     * Creates a file with its header and fsyncs it, then lists it in binlog.index: a listed file always has a whole
+     * header. Changes nothing in memory: {@link #install} makes it the active file.
+     */
+    private NewFile createFile(String name) throws IOException {
         Path path = dir.resolve(name);
         Segment.writeHeader(buffer, nowSeconds(), config.serverId(), config.clusterUuid(), lastGno);
-        active = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        activeSize = 0;
-        write(buffer);
-        forceActive();
-        SegmentIndex index = SegmentIndex.open(indexPath(name), lastGno + 1);
-        index.truncate(0);
-        segments.add(new Segment(name, path, lastGno + 1, activeSize, index));
-        List<String> names = new ArrayList<>();
-        segments.forEach(s -> names.add(s.name));
-        BinlogIndexFile.write(dir, names);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        SegmentIndex index = null;
+        try {
+            writeFully(ch, buffer, 0);
+            ch.force(false);
+            index = SegmentIndex.open(indexPath(name), lastGno + 1);
+            index.truncate(0);
+            List<String> names = new ArrayList<>();
+            segments.forEach(s -> names.add(s.name));
+            names.add(name);
+            BinlogIndexFile.write(dir, names);
+            return new NewFile(new Segment(name, path, lastGno + 1, buffer.length(), index), ch);
+        } catch (Throwable t) {
+            closeQuietly(ch, path);
+            if (index != null) {
+                closeQuietly(index, index.path());
+            }
+            throw t;
+        }
+    }
+
+    private void install(NewFile file) {
+        segments.add(file.segment());
+        active = file.channel();
+        activeSize = file.segment().headerEnd;
         clock.newFile();
     }
 
@@ -427,13 +486,12 @@ public final class GlobalBinlog implements AutoCloseable {
         Files.createDirectories(indexDir);
         List<String> removed = new ArrayList<>();
         if (!Files.exists(dir.resolve(BinlogIndexFile.NAME))) {
-            List<String> strays = binlogFilesOnDisk();
-            if (!strays.isEmpty()) {
-                throw new IOException(dir.resolve(BinlogIndexFile.NAME) + " is missing but binlog files exist: "
-                        + strays + "; restore the index file (one ./binlog.NNNNNN per line) or move the files away");
+            removeFirstFileOfAnInterruptedStart(removed);
+            install(createFile(SegmentName.of(1)));
+            recoveryReport = new RecoveryReport(null, 0, 0, null, 0, 0, List.copyOf(removed));
+            if (!recoveryReport.clean()) {
+                LOG.warn("{}", recoveryReport);
             }
-            createSegment(SegmentName.of(1));
-            recoveryReport = new RecoveryReport(null, 0, 0, null, 0, 0, List.of());
             publish();
             return;
         }
@@ -457,15 +515,12 @@ public final class GlobalBinlog implements AutoCloseable {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), name);
                 if (header == null) {
-                    if (!last) {
-                        throw new IOException(name + " does not start with a global binlog header (magic, format"
-                                + " description, previous GTIDs); it is corrupt");
-                    }
-                    // A crash while the newest file was created: it holds no transaction yet, write it anew.
                     long size = ch.size();
+                    requireTornHeader(name, last, size, Segment.headerSize(previousLastGno));
+                    // A crash while the newest file was written anew (below): it holds no transaction yet.
                     lastGno = previousLastGno;
                     lastCts = previousLastCts;
-                    createSegment(name);
+                    install(createFile(name));
                     recoveryReport = new RecoveryReport(name, 0, size, "torn file header, written anew", dropped,
                             added, List.copyOf(removed));
                     LOG.warn("{}", recoveryReport);
@@ -479,6 +534,7 @@ public final class GlobalBinlog implements AutoCloseable {
                 SegmentIndex index = SegmentIndex.open(indexPath(name), header.baseGno());
                 Segment segment = new Segment(name, path, header.baseGno(), header.end(), index);
                 long entriesBefore = index.entries();
+                index.truncate(index.consistentEntries(segment.headerEnd, ch.size()));
                 long from = validIndexTail(ch, segment);
                 tail = scanTail(ch, segment, from, ch.size());
                 while (tail.lastGno == 0 && from != segment.headerEnd) {
@@ -517,8 +573,7 @@ public final class GlobalBinlog implements AutoCloseable {
         if (recoveryReport == null) {
             recoveryReport = new RecoveryReport(null, 0, 0, null, dropped, added, List.copyOf(removed));
         }
-        Segment last = activeSegment();
-        active = FileChannel.open(last.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        active = FileChannel.open(activeSegment().path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         activeSize = tail.end;
         lastGno = tail.lastGno;
         lastCts = tail.lastCts;
@@ -527,21 +582,32 @@ public final class GlobalBinlog implements AutoCloseable {
             LOG.warn("{}", recoveryReport);
         }
         publish();
-        if (activeSize >= config.maxFileSize() && lastGno >= last.baseGno) {
-            rotate();
+    }
+
+    /**
+     * A file's header is fsynced before the file is listed, and listed files are never written anew except the
+     * newest while it holds no transaction: so only the newest listed file, and only while it is no longer than
+     * a header, can have a torn one. Anything else is damage that recovery must not paper over by rewriting.
+     */
+    private void requireTornHeader(String name, boolean last, long size, long headerSize) throws IOException {
+        if (!last) {
+            throw new IOException(name + " does not start with a global binlog header (magic, format description,"
+                    + " previous GTIDs); it is corrupt");
+        }
+        if (size > headerSize) {
+            throw new IOException(name + " is the newest file in " + BinlogIndexFile.NAME + " and holds " + size
+                    + " bytes, but does not start with a global binlog header (magic, format description, previous"
+                    + " GTIDs): a crash can only tear the header of a file that holds no transaction yet, so " + name
+                    + " is corrupt; restore it from a copy");
         }
     }
 
     /**
-     * Drops index entries that point beyond the file or at anything but the GTID event they name, and returns
-     * where scanning must resume: the last good entry's transaction start, or the end of the file header.
+     * Drops last index entries that point at anything but the GTID event they name, and returns where scanning
+     * must resume: the last good entry's transaction start, or the end of the file header.
      */
     private long validIndexTail(FileChannel ch, Segment segment) throws IOException {
         SegmentIndex index = segment.index;
-        long whole = index.entries();
-        if (index.hasTornTail()) {
-            index.truncate(whole);
-        }
         long size = ch.size();
         while (index.entries() > 0) {
             long i = index.entries() - 1;
@@ -627,9 +693,43 @@ public final class GlobalBinlog implements AutoCloseable {
     }
 
     /**
+     * True when {@code name} holds at most a header, possibly torn: what a crash leaves of a file created but not
+     * yet listed (appends only go to listed files). A file is never longer than its header before it is listed.
+     */
+    private boolean holdsOnlyAHeader(String name) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
+            Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), name);
+            return header == null ? ch.size() <= Segment.headerSize(1) : header.end() == ch.size();
+        }
+    }
+
+    private void remove(String name, List<String> removed) throws IOException {
+        Files.delete(dir.resolve(name));
+        Files.deleteIfExists(indexPath(name));
+        removed.add(name);
+    }
+
+    /**
+     * Without binlog.index no file was ever listed, so no transaction was ever appended: the only file that can be
+     * here is the first one, left by a crash while it was created. Anything else is not ours to judge.
+     */
+    private void removeFirstFileOfAnInterruptedStart(List<String> removed) throws IOException {
+        List<String> strays = binlogFilesOnDisk();
+        if (strays.isEmpty()) {
+            return;
+        }
+        String first = SegmentName.of(1);
+        if (!strays.equals(List.of(first)) || !holdsOnlyAHeader(first)) {
+            throw new IOException(dir.resolve(BinlogIndexFile.NAME) + " is missing but binlog files exist: "
+                    + strays + "; restore the index file (one ./binlog.NNNNNN per line) or move the files away");
+        }
+        remove(first, removed);
+        BinlogIndexFile.syncDirectory(dir);
+    }
+
+    /**
      * A rotation that crashed after creating the next file but before listing it leaves a file with no
-     * transaction (appends only go to listed files): remove it. A newer unlisted file holding transactions
-     * is not ours to judge.
+     * transaction: remove it. A newer unlisted file holding more is not ours to judge.
      */
     private void removeUnlistedNewerFiles(List<String> listed, List<String> removed) throws IOException {
         long newest = SegmentName.number(listed.get(listed.size() - 1));
@@ -637,19 +737,11 @@ public final class GlobalBinlog implements AutoCloseable {
             if (SegmentName.number(name) <= newest) {
                 continue;
             }
-            Path path = dir.resolve(name);
-            boolean empty;
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), name);
-                empty = header == null || header.end() == ch.size();
-            }
-            if (!empty) {
+            if (!holdsOnlyAHeader(name)) {
                 throw new IOException(name + " holds data but is not listed in " + BinlogIndexFile.NAME
                         + "; list it there or move it away");
             }
-            Files.delete(path);
-            Files.deleteIfExists(indexPath(name));
-            removed.add(name);
+            remove(name, removed);
         }
         if (!removed.isEmpty()) {
             BinlogIndexFile.syncDirectory(dir);
@@ -658,19 +750,19 @@ public final class GlobalBinlog implements AutoCloseable {
 
     private void closeQuietly() {
         for (Segment s : segments) {
-            try {
-                s.index.close();
-            } catch (IOException e) {
-                LOG.warn("closing {}: {}", s.index.path(), e.toString());
-            }
+            closeQuietly(s.index, s.index.path());
         }
         if (active != null) {
-            try {
-                active.close();
-            } catch (IOException e) {
-                LOG.warn("closing {}: {}", activeSegment().path, e.toString());
-            }
+            closeQuietly(active, activeSegment().path);
             active = null;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, Path path) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {}: {}", path, e.toString());
         }
     }
 

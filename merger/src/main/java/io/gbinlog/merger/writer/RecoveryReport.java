@@ -12,7 +12,8 @@ import java.util.List;
  * @param reason              why the bytes after {@code cutFrom} were not a complete transaction
  * @param indexEntriesDropped index entries removed because they pointed at missing or wrong data
  * @param indexEntriesAdded   index entries rebuilt from a scan of the file
- * @param removedFiles        files that were created by an interrupted rotation but never listed
+ * @param removedFiles        files holding at most a header that a crash left unlisted: created by an interrupted
+ *                            rotation, or the first file of an interrupted first start
  */
 public record RecoveryReport(String cutFile, long cutFrom, long bytesCut, String reason, long indexEntriesDropped,
                              long indexEntriesAdded, List<String> removedFiles) {

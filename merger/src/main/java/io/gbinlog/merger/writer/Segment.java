@@ -40,6 +40,13 @@ final class Segment {
         PreviousGtidsEventEncoder.write(out, timestampSeconds, serverId, sid, lastGno);
     }
 
+    /** Length of the header {@link #writeHeader} writes for {@code lastGno} (the same for every lastGno above 0). */
+    static int headerSize(long lastGno) {
+        EventBuffer out = new EventBuffer(256);
+        writeHeader(out, 0, 1, new UUID(0, 0), lastGno);
+        return out.length();
+    }
+
     /** What the header of an existing file says, or null when it is torn or not a global binlog header. */
     record Header(long baseGno, long end) {
     }

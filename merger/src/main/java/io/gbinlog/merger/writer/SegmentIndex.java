@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class SegmentIndex implements AutoCloseable {
     static final int ENTRY_SIZE = 16;
+    private static final int CHECK_CHUNK_ENTRIES = 4096;
 
     private final Path path;
     private final FileChannel channel;
@@ -44,17 +45,50 @@ final class SegmentIndex implements AutoCloseable {
         return path;
     }
 
-    long baseGno() {
-        return baseGno;
-    }
-
     long entries() {
         return entries;
     }
 
-    /** True when the file's size is not a whole number of entries (a torn last write). */
-    boolean hasTornTail() throws IOException {
-        return channel.size() % ENTRY_SIZE != 0;
+    /**
+     * How many leading entries hang together: the first names the file's first transaction (GNO base, position
+     * {@code headerEnd}); each later one has a cts no lower, a GNO and a position higher than the one before,
+     * and lies within the file. The active file's entries are written without fsync, so after a crash any of
+     * them may read as zeros or stale bytes, and one bad entry would misdirect every binary search across it.
+     * A torn last entry is not counted.
+     */
+    long consistentEntries(long headerEnd, long fileSize) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(CHECK_CHUNK_ENTRIES * ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        long total = entries;
+        long good = 0;
+        long cts = 0;
+        long gno = -1;
+        long position = -1;
+        while (good < total) {
+            chunk.clear().limit((int) (Math.min(total - good, CHECK_CHUNK_ENTRIES) * ENTRY_SIZE));
+            long at = good * ENTRY_SIZE;
+            while (chunk.hasRemaining()) {
+                if (channel.read(chunk, at + chunk.position()) < 0) {
+                    return good; // the file shrank under us: trust nothing beyond
+                }
+            }
+            chunk.flip();
+            while (chunk.hasRemaining()) {
+                long nextCts = chunk.getLong();
+                long nextGno = Integer.toUnsignedLong(chunk.getInt());
+                long nextPosition = Integer.toUnsignedLong(chunk.getInt());
+                boolean fits = good == 0
+                        ? nextCts > 0 && nextGno == 0 && nextPosition == headerEnd
+                        : nextCts >= cts && nextGno > gno && nextPosition > position;
+                if (!fits || nextPosition >= fileSize) {
+                    return good;
+                }
+                cts = nextCts;
+                gno = nextGno;
+                position = nextPosition;
+                good++;
+            }
+        }
+        return good;
     }
 
     /** Whether a transaction starting at {@code position} deserves an entry under {@code intervalBytes}. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -27,14 +29,16 @@ public final class TsoAllocator implements AutoCloseable {
     static final long LEASE_WINDOW_MILLIS = 3_000;
 
     private final Path leaseFile;
+    private final FileLock exclusive;
     private final LongSupplier clockMillis;
     private long physical;   // millis part of the last value issued
     private long counter;    // counter part of the last value issued
     private long leaseMillis; // every issued value has physical < leaseMillis
     private boolean closed;
 
-    private TsoAllocator(Path leaseFile, LongSupplier clockMillis, long leaseMillis) {
+    private TsoAllocator(Path leaseFile, FileLock exclusive, LongSupplier clockMillis, long leaseMillis) {
         this.leaseFile = leaseFile;
+        this.exclusive = exclusive;
         this.clockMillis = clockMillis;
         this.leaseMillis = leaseMillis;
         // Nothing issued before the restart reaches the old lease; starting at it keeps values increasing.
@@ -48,11 +52,53 @@ public final class TsoAllocator implements AutoCloseable {
     }
 
     static TsoAllocator open(Path leaseFile, LongSupplier clockMillis) {
-        TsoAllocator allocator = new TsoAllocator(leaseFile, clockMillis, readLease(leaseFile));
-        synchronized (allocator) {
-            allocator.extendLease(Math.max(clockMillis.getAsLong(), allocator.physical));
+        FileLock exclusive = lock(leaseFile);
+        try {
+            TsoAllocator allocator = new TsoAllocator(leaseFile, exclusive, clockMillis, readLease(leaseFile));
+            synchronized (allocator) {
+                allocator.extendLease(Math.max(clockMillis.getAsLong(), allocator.physical));
+            }
+            return allocator;
+        } catch (RuntimeException e) {
+            release(exclusive);
+            throw e;
         }
-        return allocator;
+    }
+
+    /**
+     * Two allocators on one lease would hand out the same values: the lock beside the lease makes the second
+     * one (another process, or a forgotten one in this JVM) fail at once instead.
+     */
+    private static FileLock lock(Path leaseFile) {
+        Path lockFile = leaseFile.resolveSibling(leaseFile.getFileName() + ".lock");
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(lockFile.toAbsolutePath().getParent());
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM: fall through to the same error
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock TSO lease " + lockFile, e);
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // we are failing anyway; the message below says why
+        }
+        throw new IllegalStateException("TSO lease " + leaseFile + " is in use by another TSO (lock " + lockFile
+                + " is held): only one TSO may serve one storage.dir");
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.channel().close(); // closing the channel releases the lock
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot release TSO lease lock", e);
+        }
     }
 
     /** The next timestamp, greater than every one returned before. */
@@ -127,6 +173,9 @@ public final class TsoAllocator implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            release(exclusive);
+        }
     }
 }

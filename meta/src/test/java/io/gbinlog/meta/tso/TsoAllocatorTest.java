@@ -72,6 +72,19 @@ class TsoAllocatorTest {
     }
 
     @Test
+    void aSecondAllocatorOnTheSameLeaseIsRefused() {
+        Path lease = dir.resolve("lease");
+        try (TsoAllocator first = TsoAllocator.open(lease)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> TsoAllocator.open(lease));
+            assertTrue(e.getMessage().contains("in use by another TSO"), e.getMessage());
+            first.next();
+        }
+        try (TsoAllocator again = TsoAllocator.open(lease)) {
+            assertTrue(again.next() > 0, "the lock is released on close");
+        }
+    }
+
+    @Test
     void aCorruptLeaseIsReportedWithItsPath() throws IOException {
         Path lease = Files.writeString(dir.resolve("lease"), "garbage");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> TsoAllocator.open(lease));

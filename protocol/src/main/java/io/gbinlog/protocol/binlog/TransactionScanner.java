@@ -84,11 +84,6 @@ public final class TransactionScanner {
         }
     }
 
-    /** Forgets a partial transaction, e.g. before scanning again from a transaction boundary. */
-    public void reset() {
-        state = State.IDLE;
-    }
-
     public boolean insideTransaction() {
         return state != State.IDLE;
     }

@@ -20,6 +20,9 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private static final int MAX_COMPONENTS = 1024;
 
     private final PacketSequence sequence;
+    /** A handshake response with every connection attribute a client sends fits easily. */
+    static final int MAX_LOGIN_PACKET = 64 * 1024;
+
     private final int maxPacketSize;
     private CompositeByteBuf partial;
     private int lastSequenceId;
@@ -48,9 +51,12 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             fail(in);
             throw new PacketOutOfOrderException(expected, sequenceId);
         }
-        if (size > maxPacketSize) {
+        // Before login nobody is trusted with more than a handshake needs: unauthenticated clients
+        // must not make the server buffer max_allowed_packet each.
+        int limit = sequence.inCommandPhase() ? maxPacketSize : MAX_LOGIN_PACKET;
+        if (size > limit) {
             fail(in);
-            throw new PacketTooLargeException(size, maxPacketSize);
+            throw new PacketTooLargeException(size, limit);
         }
         if (in.readableBytes() < HEADER_SIZE + length) {
             return;

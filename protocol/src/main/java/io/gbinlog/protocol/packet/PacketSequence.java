@@ -28,6 +28,10 @@ public final class PacketSequence {
         next = (packet.sequenceId() + 1) & 0xFF;
     }
 
+    boolean inCommandPhase() {
+        return commandPhase;
+    }
+
     /** After authentication: each inbound message from now on starts a new command with id 0. */
     public void enterCommandPhase() {
         commandPhase = true;

@@ -12,6 +12,7 @@ import io.gbinlog.protocol.query.SessionStatements;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -65,6 +66,9 @@ public final class MysqlServer implements AutoCloseable {
         this.connections = connections;
     }
 
+    private static final QueryResult.Error TOO_MANY_CONNECTIONS =
+            QueryResult.error(1040, "08004", "Too many connections");
+
     public static Builder builder() {
         return new Builder();
     }
@@ -97,6 +101,7 @@ public final class MysqlServer implements AutoCloseable {
         private QueryHandler queryHandler = (session, sql) -> QueryResult.unsupported(sql);
         private final Map<Integer, CommandHandler> commands = new HashMap<>();
         private int maxPacketSize = 64 * 1024 * 1024;
+        private int maxConnections = 1000;
         private int ioThreads = 2;
         private Duration connectTimeout = Duration.ofSeconds(10);
 
@@ -183,6 +188,15 @@ public final class MysqlServer implements AutoCloseable {
         }
 
         /** How long a client may take to authenticate; default 10 s (MySQL's connect_timeout). */
+        /** Connections beyond this many are refused with ERR 1040, as MySQL's max_connections does. Default 1000. */
+        public Builder maxConnections(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + connections);
+            }
+            this.maxConnections = connections;
+            return this;
+        }
+
         public Builder connectTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout must be positive, got " + timeout);
@@ -204,8 +218,14 @@ public final class MysqlServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            connections.add(channel);
                             PacketSequence sequence = new PacketSequence();
+                            if (connections.size() >= maxConnections) {
+                                channel.pipeline().addLast("encoder", new PacketEncoder(sequence));
+                                channel.writeAndFlush(Replies.error(channel.alloc(), TOO_MANY_CONNECTIONS))
+                                        .addListener(ChannelFutureListener.CLOSE);
+                                return;
+                            }
+                            connections.add(channel);
                             channel.pipeline()
                                     .addLast("decoder", new PacketDecoder(sequence, config.maxPacketSize()))
                                     .addLast("encoder", new PacketEncoder(sequence))
