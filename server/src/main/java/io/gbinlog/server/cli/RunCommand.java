@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
             log.info("writing the global binlog in {}; read it with mariadb-binlog -v {}/binlog.000001",
                     cfg.storage().binlogDir(), cfg.storage().binlogDir());
             if (cfg.dumper() != null && cfg.dumper().listen() != null) {
-                log.warn("dumper.listen is set, but this build has no dumper yet: replicas cannot connect");
+                log.warn("dumper.listen is set, but run does not start the dumper yet: replicas cannot connect");
             }
             // The seam for the dumper: it serves pipeline.globalBinlog(), whose readers see only durable data.
             ProgressLine progress = new ProgressLine();
