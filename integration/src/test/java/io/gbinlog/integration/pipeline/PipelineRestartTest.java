@@ -14,7 +14,6 @@ import io.gbinlog.integration.pipeline.GlobalBinlogContent.Tx;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.integration.workload.BankWorkload;
 import io.gbinlog.integration.workload.TxnRecord;
-import io.gbinlog.merger.checkpoint.Checkpoint;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.merger.pipeline.PipelineSettings;
 import java.nio.file.Path;

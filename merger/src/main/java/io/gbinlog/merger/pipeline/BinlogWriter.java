@@ -7,6 +7,7 @@ import io.gbinlog.merger.merge.GlobalTransaction;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.FsyncPolicy;
 import io.gbinlog.merger.writer.GlobalBinlog;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.util.Arrays;
@@ -125,7 +126,7 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     }
 
     /** Delays recorded since the previous call; one caller. */
-    org.HdrHistogram.Histogram takeDelays() {
+    Histogram takeDelays() {
         return delays.getIntervalHistogram();
     }
 }

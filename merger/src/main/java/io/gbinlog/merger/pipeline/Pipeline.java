@@ -130,7 +130,7 @@ public final class Pipeline implements AutoCloseable {
         CheckpointFile checkpoints = storage.checkpoints();
         Checkpoint checkpoint = checkpoints.read().orElse(null);
         boolean resuming = checkpoint != null;
-        if (checkpoint == null) {
+        if (!resuming) {
             if (binlog.lastGno() > 0) {
                 throw new IllegalStateException(checkpoints.path() + " is missing but " + storage.binlogDir()
                         + " holds transactions: gbinlog cannot tell where to resume. Restore the checkpoint, or move"
@@ -140,26 +140,46 @@ public final class Pipeline implements AutoCloseable {
         }
         List<Checkpoint.Stream> states = streamsInConfigOrder(checkpoint, nodes, checkpoints);
         List<String> ids = nodes.stream().map(DataNode::id).toList();
+        WrittenTransactions written = writtenAfter(checkpoint, checkpoints, ids);
+        List<BinlogCoordinates> starts = states.stream().map(Checkpoint.Stream::restartFromCoordinates).toList();
+        List<BinlogCoordinates> cuts = states.stream().map(Checkpoint.Stream::cutAtCoordinates).toList();
+        List<BinlogCoordinates> ends = new ArrayList<>();
+        for (DataNode dn : nodes) {
+            try (Connection c = DataNodes.connect(dn)) {
+                ends.add(DataNodes.masterStatus(c, dn));
+            }
+        }
+        Checkpoint.Cut cut = checkpoint.cut();
+        ResumeFilter filter = resumeFilter(checkpoint, states, written, ids);
+        Streams streams = new Streams(ids, starts, ends);
+        if (resuming) {
+            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {} ({} written after the last checkpoint);"
+                    + " data nodes are read again from {}{}", storage.binlogDir(), binlog.lastGno(),
+                    binlog.endPosition(), written.transactions, starts,
+                    cut.settled() ? "" : "; the first start's cut at TSO " + cut.tso() + " is taken again");
+        }
+        startThreads(streams, filter, checkpoints, checkpoint, cuts);
+        startCollectors(nodes, found, replicaServerId, starts, cut, cuts);
+    }
+
+    /** What the files hold beyond the checkpoint: written after it, before the stop. */
+    private WrittenTransactions writtenAfter(Checkpoint checkpoint, CheckpointFile checkpoints, List<String> ids)
+            throws IOException {
         BinlogPosition covered = new BinlogPosition(checkpoint.binlog().file(), checkpoint.binlog().position());
         if (covered.compareTo(binlog.endPosition()) > 0) {
             throw new IllegalStateException(checkpoints.path() + " covers the global binlog up to " + covered
                     + " but the files end at " + binlog.endPosition() + ": data the checkpoint relies on was lost"
                     + " (binlog.fsync: never and a machine crash?)");
         }
-        WrittenTransactions written = WrittenTransactions.after(binlog, covered.file(), covered.position(), ids);
+        return WrittenTransactions.after(binlog, covered.file(), covered.position(), ids);
+    }
 
-        List<BinlogCoordinates> starts = new ArrayList<>();
-        List<BinlogCoordinates> cuts = new ArrayList<>();
-        List<BinlogCoordinates> ends = new ArrayList<>();
-        long[] lastLocal = new long[nodes.size()];
-        for (int k = 0; k < nodes.size(); k++) {
-            Checkpoint.Stream s = states.get(k);
-            starts.add(s.restartFromCoordinates());
-            cuts.add(s.cutAtCoordinates());
-            try (Connection c = DataNodes.connect(nodes.get(k))) {
-                ends.add(DataNodes.masterStatus(c, nodes.get(k)));
-            }
-            BinlogCoordinates local = s.lastLocalCoordinates();
+    /** What was handled: the checkpoint's record, and what the files hold beyond it. */
+    private static ResumeFilter resumeFilter(Checkpoint checkpoint, List<Checkpoint.Stream> states,
+                                             WrittenTransactions written, List<String> ids) {
+        long[] lastLocal = new long[ids.size()];
+        for (int k = 0; k < ids.size(); k++) {
+            BinlogCoordinates local = states.get(k).lastLocalCoordinates();
             lastLocal[k] = Math.max(local == null ? ResumeFilter.NONE : local.encoded(),
                     written.lastLocal.getOrDefault(ids.get(k), ResumeFilter.NONE));
         }
@@ -173,18 +193,15 @@ public final class Pipeline implements AutoCloseable {
             lastDistributed = written.lastDistributedCts;
             lastGtrid = written.lastDistributedGtrid;
         }
-        Checkpoint.Cut cut = checkpoint.cut();
-        ResumeFilter filter = new ResumeFilter(cut.tso(), cuts.stream().mapToLong(BinlogCoordinates::encoded).toArray(),
-                cut.settled(), lastDistributed, lastGtrid, lastLocal);
-        Streams streams = new Streams(ids, starts, ends);
-        if (resuming) {
-            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {} ({} written after the last checkpoint);"
-                    + " data nodes are read again from {}{}", storage.binlogDir(), binlog.lastGno(),
-                    binlog.endPosition(), written.transactions, starts,
-                    cut.settled() ? "" : "; the first start's cut at TSO " + cut.tso() + " is taken again");
-        }
+        long[] cutPositions = states.stream().mapToLong(s -> s.cutAtCoordinates().encoded()).toArray();
+        return new ResumeFilter(checkpoint.cut().tso(), cutPositions, checkpoint.cut().settled(), lastDistributed,
+                lastGtrid, lastLocal);
+    }
 
-        lookup = new CommitLogLookup(nodes);
+    private void startThreads(Streams streams, ResumeFilter filter, CheckpointFile checkpoints, Checkpoint checkpoint,
+                              List<BinlogCoordinates> cuts) {
+        Checkpoint.Cut cut = checkpoint.cut();
+        lookup = new CommitLogLookup(settings.dataNodes());
         watch = new HoldupWatch(streams, lookup, filter.handledUpTo());
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
         writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
@@ -192,7 +209,7 @@ public final class Pipeline implements AutoCloseable {
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
         output.addGatingSequences(writerProcessor.getSequence());
-        rings = new CollectorRing[nodes.size()];
+        rings = new CollectorRing[settings.dataNodes().size()];
         for (int k = 0; k < rings.length; k++) {
             rings[k] = new CollectorRing(k, settings.collectorRingSize(), wakeup);
         }
@@ -202,7 +219,11 @@ public final class Pipeline implements AutoCloseable {
         mergeThread = new Thread(mergeLoop, "gbinlog-merger");
         writerThread.start();
         mergeThread.start();
+    }
 
+    private void startCollectors(List<DataNode> nodes, List<NodeSettings> found, long replicaServerId,
+                                 List<BinlogCoordinates> starts, Checkpoint.Cut cut, List<BinlogCoordinates> cuts)
+            throws SQLException {
         Duration heartbeat = settings.probeInterval().compareTo(MAX_HEARTBEAT) < 0 ? settings.probeInterval()
                 : MAX_HEARTBEAT;
         for (int k = 0; k < nodes.size(); k++) {

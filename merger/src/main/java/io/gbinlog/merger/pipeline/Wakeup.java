@@ -1,6 +1,7 @@
 package io.gbinlog.merger.pipeline;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,7 +24,7 @@ final class Wakeup {
      * Sleeps up to {@code maxNanos} unless {@code stillIdle} finds work after announcing the sleep (so a publish
      * between the last poll and the park is never missed).
      */
-    void sleep(long maxNanos, java.util.function.BooleanSupplier stillIdle) {
+    void sleep(long maxNanos, BooleanSupplier stillIdle) {
         sleeper = Thread.currentThread();
         try {
             if (stillIdle.getAsBoolean()) {
