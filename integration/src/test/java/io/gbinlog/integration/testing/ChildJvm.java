@@ -53,7 +53,9 @@ public final class ChildJvm implements AutoCloseable {
         while (true) {
             String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (line == null || line.equals(EOF)) {
-                throw new AssertionError("child JVM did not print '" + prefix + "' (alive: " + process.isAlive()
+                boolean ended = line != null && process.waitFor(5, TimeUnit.SECONDS);
+                throw new AssertionError("child JVM did not print '" + prefix + "' ("
+                        + (ended ? "exit code " + process.exitValue() : "alive: " + process.isAlive())
                         + "); its output:\n" + String.join("\n", seen));
             }
             seen.add(line);
@@ -67,6 +69,14 @@ public final class ChildJvm implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /**
+     * SIGTERM: the child's own shutdown runs (signal handlers, shutdown hooks). Sent through the process handle:
+     * {@link Process#destroy()} would also close our end of its output, losing what it prints while it stops.
+     */
+    public void terminate() {
+        process.toHandle().destroy();
     }
 
     public int waitFor(long timeoutSeconds) throws InterruptedException {

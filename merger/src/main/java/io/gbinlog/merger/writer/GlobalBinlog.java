@@ -96,15 +96,30 @@ public final class GlobalBinlog implements AutoCloseable {
      *                       with disjoint keys may be applied in parallel by replicas; -1 makes it serial
      */
     public AppendedTransaction appendRows(long cts, long dependencyKeys, RowsBody body) throws IOException {
-        return append(cts, dependencyKeys, body, null, null);
+        return append(cts, dependencyKeys, null, body, null, null);
+    }
+
+    /**
+     * Appends a row transaction whose cts marker also names where it came from (see
+     * {@link io.gbinlog.protocol.binlog.CtsMarker}), so that a restarted writer can tell what it already wrote.
+     */
+    public AppendedTransaction appendRows(long cts, long dependencyKeys, String origin, RowsBody body)
+            throws IOException {
+        return append(cts, dependencyKeys, origin, body, null, null);
     }
 
     /** Appends a DDL: GTID and one query event, serial with everything around it. */
     public AppendedTransaction appendDdl(long cts, String defaultDb, String ddl) throws IOException {
-        return append(cts, -1L, null, defaultDb, ddl);
+        return append(cts, -1L, null, null, defaultDb, ddl);
     }
 
-    private AppendedTransaction append(long cts, long keys, RowsBody body, String db, String ddl) throws IOException {
+    /** Appends a DDL whose cts marker also names its origin. */
+    public AppendedTransaction appendDdl(long cts, String origin, String defaultDb, String ddl) throws IOException {
+        return append(cts, -1L, origin, null, defaultDb, ddl);
+    }
+
+    private AppendedTransaction append(long cts, long keys, String origin, RowsBody body, String db, String ddl)
+            throws IOException {
         requireWritable();
         if (cts < lastCts) {
             throw new IllegalArgumentException("cts " + cts + " is below the last written cts " + lastCts);
@@ -124,9 +139,9 @@ public final class GlobalBinlog implements AutoCloseable {
         buffer.reset(start);
         try {
             if (body == null) {
-                encoder.ddl(cts, gno, lastCommitted, sequence, db, ddl);
+                encoder.ddl(cts, origin, gno, lastCommitted, sequence, db, ddl);
             } else {
-                encoder.beginRows(cts, gno, lastCommitted, sequence);
+                encoder.beginRows(cts, origin, gno, lastCommitted, sequence);
                 body.writeTo(encoder);
                 encoder.commit();
             }

@@ -101,7 +101,7 @@ class GlobalBinlogCrashTest {
             check(dir, tmp.resolve("check-" + kill), acknowledged, "kill " + kill + " (" + moment + ")");
         }
         assertTrue(acknowledged >= KILLS, "the children made progress: " + acknowledged + " acknowledged");
-        assertTrue(GlobalBinlogTest.binlogFiles(dir).size() > 3, "the children rotated");
+        assertTrue(WriterFixtures.binlogFiles(dir).size() > 3, "the children rotated");
     }
 
     private static void readLines(Process child, BlockingQueue<String> lines) {
@@ -151,8 +151,8 @@ class GlobalBinlogCrashTest {
     private static List<String> transactions(Path dir) throws IOException {
         List<String> transactions = new ArrayList<>();
         StringBuilder tx = null;
-        for (Path file : GlobalBinlogTest.binlogFiles(dir)) {
-            for (Event e : GlobalBinlogTest.events(file)) {
+        for (Path file : WriterFixtures.binlogFiles(dir)) {
+            for (Event e : WriterFixtures.events(file)) {
                 if (e.getData() instanceof GtidEventData g) {
                     if (tx != null) {
                         transactions.add(tx + " (unfinished)");

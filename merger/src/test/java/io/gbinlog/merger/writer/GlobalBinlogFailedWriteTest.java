@@ -26,7 +26,7 @@ class GlobalBinlogFailedWriteTest {
     private static final int TRANSACTIONS = 40;
 
     private static BinlogLogConfig config(Path dir, FsyncPolicy policy, int indexInterval) {
-        return GlobalBinlogTest.config(dir, BinlogLogConfig.MIN_FILE_SIZE, policy, indexInterval);
+        return WriterFixtures.config(dir, BinlogLogConfig.MIN_FILE_SIZE, policy, indexInterval);
     }
 
     /** Distinct, of varied length, so that files fill after a varying number of transactions. */
@@ -43,7 +43,7 @@ class GlobalBinlogFailedWriteTest {
         try {
             log = GlobalBinlog.open(config(dir, policy, indexInterval));
             for (int gno = 1; gno <= TRANSACTIONS; gno++) {
-                assertEquals(gno, log.appendDdl(GlobalBinlogTest.cts(gno), null, ddl(gno)).gno());
+                assertEquals(gno, log.appendDdl(WriterFixtures.cts(gno), null, ddl(gno)).gno());
                 if (policy == FsyncPolicy.ON_FLUSH && gno % 3 == 0) {
                     log.flush();
                 }
@@ -70,7 +70,7 @@ class GlobalBinlogFailedWriteTest {
         FaultyFileSystem counting = new FaultyFileSystem(0);
         Outcome clean = workload(counting.wrap(tmp.resolve("clean")), policy, indexInterval);
         assertEquals(null, clean.failure());
-        assertTrue(GlobalBinlogTest.binlogFiles(tmp.resolve("clean")).size() >= 4, "the workload rotates");
+        assertTrue(WriterFixtures.binlogFiles(tmp.resolve("clean")).size() >= 4, "the workload rotates");
         long operations = counting.operations();
         int absorbed = 0;
         for (long failAt = 1; failAt <= operations; failAt++) {
@@ -89,7 +89,7 @@ class GlobalBinlogFailedWriteTest {
             if (run.log() != null) {
                 GlobalBinlog failed = run.log();
                 IllegalStateException refused = assertThrows(IllegalStateException.class,
-                        () -> failed.appendDdl(GlobalBinlogTest.cts(TRANSACTIONS + 1), null, "CREATE DATABASE late"), what);
+                        () -> failed.appendDdl(WriterFixtures.cts(TRANSACTIONS + 1), null, "CREATE DATABASE late"), what);
                 assertTrue(refused.getMessage().contains("open it again"), refused.getMessage());
                 assertSame(fs.injected(), refused.getCause());
                 assertThrows(IllegalStateException.class, failed::flush, what);
@@ -104,7 +104,7 @@ class GlobalBinlogFailedWriteTest {
                 for (long gno = 1; gno <= last; gno++) {
                     assertTrue(log.findGno(gno).isPresent(), what + ": gno " + gno);
                 }
-                assertEquals(last + 1, log.appendDdl(GlobalBinlogTest.cts(TRANSACTIONS + 1), null, ddl(last + 1)).gno(),
+                assertEquals(last + 1, log.appendDdl(WriterFixtures.cts(TRANSACTIONS + 1), null, ddl(last + 1)).gno(),
                         what);
             }
         }
@@ -116,11 +116,11 @@ class GlobalBinlogFailedWriteTest {
         List<String> seen = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         for (long gno = 1; gno <= last; gno++) {
-            expected.add(gno + " /* gbinlog cts=" + GlobalBinlogTest.cts((int) gno) + " */ " + ddl(gno));
+            expected.add(gno + " /* gbinlog cts=" + WriterFixtures.cts((int) gno) + " */ " + ddl(gno));
         }
         long gno = -1;
-        for (Path file : GlobalBinlogTest.binlogFiles(dir)) {
-            for (Event e : GlobalBinlogTest.events(file)) {
+        for (Path file : WriterFixtures.binlogFiles(dir)) {
+            for (Event e : WriterFixtures.events(file)) {
                 if (e.getData() instanceof GtidEventData g) {
                     assertEquals(-1, gno, what + ": GTID " + g.getMySqlGtid() + " follows an unfinished transaction");
                     gno = g.getMySqlGtid().getTransactionId();

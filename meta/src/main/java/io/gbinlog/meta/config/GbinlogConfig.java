@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +24,8 @@ public record GbinlogConfig(
         List<DataNode> dataNodes,
         Tso tso,
         Storage storage,
+        Collector collector,
+        Binlog binlog,
         Dumper dumper,
         List<User> users) {
 
@@ -30,14 +33,59 @@ public record GbinlogConfig(
     public record DataNode(String id, String host, Integer port, String user, String password) {
     }
 
-    /** Serve the TSO ({@code listen}) or use an external one ({@code address}). */
-    public record Tso(HostPort listen, HostPort address) {
+    /**
+     * Serve the TSO ({@code listen}) or use an external one ({@code address}); {@code user} and {@code password}
+     * are the account gbinlog's own probes use on an external TSO.
+     */
+    public record Tso(HostPort listen, HostPort address, String user, String password) {
     }
 
     /** Where gbinlog keeps its files: the global binlog under {@code <dir>/binlog/}, the TSO lease, checkpoints. */
     public record Storage(Path dir) {
         public Path tsoLeaseFile() {
             return dir.resolve("tso.lease");
+        }
+
+        /** The global binlog files, their index and per-file lookup indexes. */
+        public Path binlogDir() {
+            return dir.resolve("binlog");
+        }
+    }
+
+    /**
+     * How the data nodes are read.
+     *
+     * @param probeIntervalMs how often each data node is probed (TSO, then SHOW MASTER STATUS): the latency of an
+     *                        idle cluster's global binlog
+     * @param ringSize        events buffered between one collector and the merger; a full ring holds the collector
+     */
+    public record Collector(Integer probeIntervalMs, Integer ringSize) {
+        public Collector {
+            probeIntervalMs = probeIntervalMs == null ? 50 : probeIntervalMs;
+            ringSize = ringSize == null ? 4096 : ringSize;
+        }
+    }
+
+    /**
+     * The global binlog files.
+     *
+     * @param maxFileSize          rotate after this size: bytes, or with a K, M or G suffix
+     * @param fsync                {@code transaction}, {@code batch} (one fsync per batch of transactions) or
+     *                             {@code never} (the OS decides; a machine crash loses the tail)
+     * @param serverId             server_id in the events, as replicas see it
+     * @param checkpointIntervalMs how often the restart checkpoint is written
+     */
+    public record Binlog(String maxFileSize, String fsync, Long serverId, Integer checkpointIntervalMs) {
+        public Binlog {
+            maxFileSize = maxFileSize == null ? "1G" : maxFileSize;
+            fsync = fsync == null ? "batch" : fsync;
+            serverId = serverId == null ? 1L : serverId;
+            checkpointIntervalMs = checkpointIntervalMs == null ? 1000 : checkpointIntervalMs;
+        }
+
+        /** {@link #maxFileSize} in bytes; valid after {@link GbinlogConfig#load}. */
+        public long maxFileSizeBytes() {
+            return parseSize(maxFileSize);
         }
     }
 
@@ -49,6 +97,10 @@ public record GbinlogConfig(
     public record User(String name, String password) {
     }
 
+    /** Values of {@code binlog.fsync}. */
+    public static final List<String> FSYNC_POLICIES = List.of("transaction", "batch", "never");
+    private static final Pattern DATA_NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -57,6 +109,8 @@ public record GbinlogConfig(
         dataNodes = dataNodes == null ? List.of() : List.copyOf(dataNodes);
         users = users == null ? List.of() : List.copyOf(users);
         storage = storage == null || storage.dir() == null ? new Storage(Path.of("data")) : storage;
+        collector = collector == null ? new Collector(null, null) : collector;
+        binlog = binlog == null ? new Binlog(null, null, null, null) : binlog;
     }
 
     /** Reads and checks {@code file}; every problem is reported with the file and the key it concerns. */
@@ -82,7 +136,7 @@ public record GbinlogConfig(
         }
         Path base = file.toAbsolutePath().getParent();
         GbinlogConfig config = new GbinlogConfig(raw.dataNodes, raw.tso, new Storage(base.resolve(raw.storage.dir())),
-                raw.dumper, raw.users);
+                raw.collector, raw.binlog, raw.dumper, raw.users);
         config.check(file);
         return config;
     }
@@ -94,6 +148,10 @@ public record GbinlogConfig(
             String at = file + ": dataNodes[" + i + "]";
             if (dn.id() == null || dn.id().isBlank()) {
                 throw new ConfigException(at + ".id: required");
+            }
+            if (!DATA_NODE_ID.matcher(dn.id()).matches()) {
+                throw new ConfigException(at + ".id: '" + dn.id() + "' must be 1-64 of [A-Za-z0-9_-] (it is written"
+                        + " into __gbinlog.commit_log participants and into the global binlog)");
             }
             if (!ids.add(dn.id())) {
                 throw new ConfigException(at + ".id: '" + dn.id() + "' is used by another data node");
@@ -112,6 +170,23 @@ public record GbinlogConfig(
             throw new ConfigException(file + ": tso: set either listen (serve the TSO here) or address"
                     + " (use an external TSO), not both");
         }
+        range(file, "collector.probeIntervalMs", collector.probeIntervalMs(), 1, 60_000);
+        range(file, "collector.ringSize", collector.ringSize(), 64, 1 << 20);
+        if (Integer.bitCount(collector.ringSize()) != 1) {
+            throw new ConfigException(file + ": collector.ringSize: " + collector.ringSize() + " is not a power of two");
+        }
+        long size;
+        try {
+            size = parseSize(binlog.maxFileSize());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": binlog.maxFileSize: " + e.getMessage());
+        }
+        range(file, "binlog.maxFileSize", size, 4096, 1L << 30);
+        if (!FSYNC_POLICIES.contains(binlog.fsync())) {
+            throw new ConfigException(file + ": binlog.fsync: '" + binlog.fsync() + "' is not one of " + FSYNC_POLICIES);
+        }
+        range(file, "binlog.serverId", binlog.serverId(), 1, 0xFFFF_FFFFL);
+        range(file, "binlog.checkpointIntervalMs", binlog.checkpointIntervalMs(), 10, 3_600_000);
         Set<String> names = new HashSet<>();
         for (int i = 0; i < users.size(); i++) {
             User u = users.get(i);
@@ -121,6 +196,32 @@ public record GbinlogConfig(
             if (!names.add(u.name())) {
                 throw new ConfigException(file + ": users[" + i + "].name: '" + u.name() + "' is listed twice");
             }
+        }
+    }
+
+    private static void range(Path file, String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ConfigException(file + ": " + key + ": " + value + " is outside " + min + ".." + max);
+        }
+    }
+
+    /** A size in bytes: a number with an optional K, M or G suffix (powers of 1024). */
+    static long parseSize(String text) {
+        String t = text.strip();
+        long unit = 1;
+        char last = t.isEmpty() ? ' ' : Character.toUpperCase(t.charAt(t.length() - 1));
+        if (last == 'K' || last == 'M' || last == 'G') {
+            unit = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
+            t = t.substring(0, t.length() - 1).strip();
+        }
+        try {
+            long n = Long.parseLong(t);
+            if (n < 0 || n > Long.MAX_VALUE / unit) {
+                throw new NumberFormatException();
+            }
+            return n * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (bytes, or a number with K, M or G)");
         }
     }
 

@@ -28,9 +28,18 @@ class GbinlogConfigTest {
                   - {id: dn1, host: 127.0.0.1, port: 3312, user: root}
                 tso: {listen: 127.0.0.1:8307}
                 storage: {dir: ./data}
+                collector: {probeIntervalMs: 20, ringSize: 1024}
+                binlog: {maxFileSize: 64M, fsync: transaction, serverId: 7, checkpointIntervalMs: 500}
                 dumper: {listen: 127.0.0.1:8306}
                 users: [{name: gbinlog, password: secret}]
                 """));
+        assertEquals(20, c.collector().probeIntervalMs());
+        assertEquals(1024, c.collector().ringSize());
+        assertEquals(64L << 20, c.binlog().maxFileSizeBytes());
+        assertEquals("transaction", c.binlog().fsync());
+        assertEquals(7, c.binlog().serverId());
+        assertEquals(500, c.binlog().checkpointIntervalMs());
+        assertEquals(dir.resolve("data").resolve("binlog").normalize(), c.storage().binlogDir().normalize());
         assertEquals(2, c.dataNodes().size());
         assertEquals(3312, c.dataNodes().get(1).port());
         assertEquals(new HostPort("127.0.0.1", 8307), c.requireTsoListen());
@@ -48,6 +57,17 @@ class GbinlogConfigTest {
     }
 
     @Test
+    void pipelineSettingsHaveDefaults() throws IOException {
+        GbinlogConfig c = GbinlogConfig.load(write("binlog: {fsync: never}\n"));
+        assertEquals(50, c.collector().probeIntervalMs());
+        assertEquals(4096, c.collector().ringSize());
+        assertEquals(1L << 30, c.binlog().maxFileSizeBytes());
+        assertEquals("never", c.binlog().fsync());
+        assertEquals(1, c.binlog().serverId());
+        assertEquals(1000, c.binlog().checkpointIntervalMs());
+    }
+
+    @Test
     void errorsNameTheSetting() throws IOException {
         assertMessage("tso: {listen: nonsense}", "tso.listen", "expected host:port");
         assertMessage("tso: {listen: 127.0.0.1:70000}", "tso.listen", "0..65535");
@@ -59,6 +79,13 @@ class GbinlogConfigTest {
         assertMessage("users: [{name: a}, {name: a}]", "users[1].name", "twice");
         assertMessage("tso: {listen: 127.0.0.1:1\n", "", "not valid YAML");
         assertMessage("tso: [1]", "tso", "Cannot deserialize");
+        assertMessage("dataNodes: [{id: 'a,b', host: h, port: 1, user: u}]", "dataNodes[0].id", "[A-Za-z0-9_-]");
+        assertMessage("collector: {ringSize: 1000}", "collector.ringSize", "power of two");
+        assertMessage("collector: {probeIntervalMs: 0}", "collector.probeIntervalMs", "outside 1..60000");
+        assertMessage("binlog: {maxFileSize: 12X}", "binlog.maxFileSize", "not a size");
+        assertMessage("binlog: {maxFileSize: 2G}", "binlog.maxFileSize", "outside 4096..1073741824");
+        assertMessage("binlog: {fsync: sometimes}", "binlog.fsync", "[transaction, batch, never]");
+        assertMessage("binlog: {serverId: 0}", "binlog.serverId", "outside 1..4294967295");
     }
 
     @Test

@@ -33,10 +33,16 @@ public final class TransactionEncoder {
 
     /** Starts a row transaction: GTID, BEGIN and the cts marker. */
     public void beginRows(long cts, long gno, long lastCommitted, long sequenceNumber) {
+        beginRows(cts, null, gno, lastCommitted, sequenceNumber);
+    }
+
+    /** Starts a row transaction whose cts marker also names its origin (null: none); see {@link CtsMarker}. */
+    public void beginRows(long cts, String origin, long gno, long lastCommitted, long sequenceNumber) {
+        checkOrigin(origin);
         begin(cts, gno, lastCommitted, sequenceNumber, false);
         QueryEventEncoder.writeBegin(out, timestamp, serverId);
-        int start = RowsQueryEventEncoder.begin(out, timestamp, serverId, CtsMarker.length(cts));
-        CtsMarker.write(out, cts);
+        int start = RowsQueryEventEncoder.begin(out, timestamp, serverId, CtsMarker.length(cts, origin));
+        CtsMarker.write(out, cts, origin);
         out.endEvent(start);
     }
 
@@ -67,10 +73,16 @@ public final class TransactionEncoder {
 
     /** A whole DDL transaction: GTID and one query event whose text starts with the cts marker. */
     public void ddl(long cts, long gno, long lastCommitted, long sequenceNumber, String db, String sql) {
+        ddl(cts, null, gno, lastCommitted, sequenceNumber, db, sql);
+    }
+
+    /** A whole DDL transaction whose cts marker also names its origin (null: none). */
+    public void ddl(long cts, String origin, long gno, long lastCommitted, long sequenceNumber, String db, String sql) {
+        checkOrigin(origin);
         begin(cts, gno, lastCommitted, sequenceNumber, true);
         int start = QueryEventEncoder.begin(out, timestamp, serverId,
                 db == null ? null : db.getBytes(StandardCharsets.UTF_8));
-        CtsMarker.write(out, cts);
+        CtsMarker.write(out, cts, origin);
         out.writeInt8(' ');
         out.writeUtf8(sql);
         out.endEvent(start);
@@ -94,6 +106,12 @@ public final class TransactionEncoder {
         this.gno = gno;
         this.gtidStart = GtidEventEncoder.write(out, timestamp, serverId, statements, sid, gno, lastCommitted,
                 sequenceNumber, millis * 1000);
+    }
+
+    private static void checkOrigin(String origin) {
+        if (origin != null) {
+            CtsMarker.checkOrigin(origin);
+        }
     }
 
     private void finish() {

@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -231,6 +232,35 @@ class TransactionEncoderTest {
         CtsMarker.write(out, Long.MAX_VALUE);
         assertEquals(CtsMarker.length(Long.MAX_VALUE), out.length());
         assertEquals(Long.MAX_VALUE, CtsMarker.parse(out.array(), 0, out.length()));
+        assertEquals(null, CtsMarker.origin(out.array(), 0, out.length()));
+    }
+
+    @Test
+    void ctsMarkerCarriesAnOriginThatOlderReadersSkip() {
+        String origin = "local=dn-1:mariadb-bin.000003:1234";
+        EventBuffer out = new EventBuffer(8);
+        CtsMarker.write(out, 42, origin);
+        assertEquals(CtsMarker.length(42, origin), out.length());
+        String text = new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII);
+        assertEquals("/* gbinlog cts=42 " + origin + " */", text);
+        byte[] ddl = (text + " CREATE TABLE t (id INT)").getBytes(StandardCharsets.US_ASCII);
+        assertEquals(42, CtsMarker.parse(ddl, 0, ddl.length));
+        assertEquals(origin, CtsMarker.origin(ddl, 0, ddl.length));
+        for (String bad : List.of("/* gbinlog cts=7 gtrid=ab", "/* gbinlog cts=7 gtrid=a b */", "/* gbinlog cts=7 */x",
+                "/* gbinlog cts=7  */", "/* gbinlog cts=7 a*/b */")) {
+            byte[] b = bad.getBytes(StandardCharsets.US_ASCII);
+            if (bad.endsWith("*/x")) {
+                assertEquals(7, CtsMarker.parse(b, 0, b.length), bad); // text after the marker is the statement
+                continue;
+            }
+            assertEquals(CtsMarker.ABSENT, CtsMarker.parse(b, 0, b.length), bad);
+            assertEquals(null, CtsMarker.origin(b, 0, b.length), bad);
+        }
+        for (String bad : List.of("", "a b", "x*/", "\u00e9")) {
+            assertThrows(IllegalArgumentException.class, () -> CtsMarker.checkOrigin(bad), bad);
+        }
+        TransactionEncoder tx = new TransactionEncoder(new EventBuffer(64), 1, java.util.UUID.randomUUID());
+        assertThrows(IllegalArgumentException.class, () -> tx.beginRows(1L << 22, "a */ DROP", 1, 0, 1));
     }
 
     @Test

@@ -6,24 +6,44 @@ import io.gbinlog.integration.coordinator.Coordinator;
 import io.gbinlog.integration.coordinator.JdbcTsoClient;
 import io.gbinlog.integration.workload.BankWorkload;
 import io.gbinlog.integration.workload.Progress;
+import io.gbinlog.meta.config.ConfigException;
+import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.tso.TsoAllocator;
 import io.gbinlog.meta.tso.TsoServer;
+import io.gbinlog.merger.pipeline.Pipeline;
+import io.gbinlog.merger.pipeline.PipelineSettings;
+import io.gbinlog.merger.pipeline.PipelineStats;
+import io.gbinlog.merger.writer.FsyncPolicy;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
- * Everything on one machine, with nothing to configure: local MariaDB data nodes, the TSO and a bank
- * workload of distributed transactions, with live progress. Ctrl-C stops it all and removes the data nodes.
+ * Everything on one machine, with nothing to configure: local MariaDB data nodes, the TSO, the pipeline writing the
+ * global binlog, and a bank workload of distributed transactions, with live progress. Ctrl-C stops the workload, lets
+ * the global binlog catch up, and removes the data nodes; the global binlog stays in {@code --dir} to be read.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start local MariaDB data nodes, the TSO and a bank workload of distributed",
-                "transactions, and show live progress. Ctrl-C stops everything cleanly."})
+        description = {"Start local MariaDB data nodes, the TSO, gbinlog's pipeline and a bank workload of",
+                "distributed transactions, and show live progress. Ctrl-C stops everything cleanly; the",
+                "global binlog stays in --dir."})
 final class DemoCommand implements Callable<Integer> {
     private static final String USER = "gbinlog";
     private static final String PASSWORD = "gbinlog";
+    /** What a demo's storage directory holds; anything else there means --dir is not a previous demo's. */
+    private static final Set<String> DEMO_FILES = Set.of("binlog", "checkpoint.json", "checkpoint.json.tmp",
+            "server-uuid", "server-uuid.tmp", "pipeline.lock");
 
     @Option(names = "--nodes", defaultValue = "3", description = "data nodes to start (default: ${DEFAULT-VALUE})")
     int nodes;
@@ -37,13 +57,20 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "0", description = "stop after this many seconds (default: run until Ctrl-C)")
     long seconds;
 
+    @Option(names = "--dir", defaultValue = "gbinlog-demo", paramLabel = "DIR",
+            description = "where the global binlog is written and kept (default: ./${DEFAULT-VALUE}; a previous"
+                    + " demo's is replaced)")
+    Path dir;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 2) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new ParameterException(new picocli.CommandLine(this),
                     "--nodes must be at least 2: distributed transactions need two data nodes");
         }
         PrintStream out = System.out;
+        Path storage = dir.toAbsolutePath().normalize();
+        clearPreviousDemo(storage);
         Shutdown.onSignal();
         out.printf("Starting %d MariaDB data nodes ...%n", nodes);
         try (LocalCluster cluster = LocalCluster.start(nodes);
@@ -53,46 +80,90 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  %s  127.0.0.1:%d  binlog %s%n", dn.id(), dn.port(), dn.binlogDir());
             }
             out.printf("TSO on 127.0.0.1:%d (user %s, password %s): SELECT TSO_TIMESTAMP()%n", tso.port(), USER, PASSWORD);
-            out.printf("While it runs: mariadb-binlog -v %s/mariadb-bin.000001 shows dn0's XA branches and commit_log rows%n",
-                    cluster.node(0).binlogDir());
 
             Coordinator coordinator = Coordinator.builder()
                     .nodes(cluster.nodes())
                     .tso(JdbcTsoClient.factory("127.0.0.1", tso.port(), USER, PASSWORD))
                     .build();
-            BankWorkload.Builder bankBuilder = BankWorkload.builder(coordinator).threads(threads);
+            BankWorkload.Builder bankBuilder = BankWorkload.builder(coordinator).threads(threads).recordHistory(false);
             if (seed != null) {
                 bankBuilder.seed(seed);
             }
             BankWorkload bank = bankBuilder.build();
             bank.setup();
-            out.printf("Bank workload: %d threads, seed %d, total money %d. Ctrl-C stops.%n",
-                    threads, bank.seed(), bank.expectedTotal());
-            bank.start();
-            try {
-                showProgress(out, bank);
-            } finally {
-                bank.stop();
+
+            List<GbinlogConfig.DataNode> dataNodes = cluster.nodes().stream()
+                    .map(n -> new GbinlogConfig.DataNode(n.id(), n.host(), n.port(), n.user(), n.password())).toList();
+            PipelineSettings settings = new PipelineSettings(dataNodes, storage, () -> allocator::next,
+                    Duration.ofMillis(50), 4096, 64L << 20, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
+            Path first = storage.resolve("binlog").resolve("binlog.000001");
+            int code;
+            try (Pipeline pipeline = Pipeline.start(settings)) {
+                out.printf("Global binlog in %s (the bank was created before it began)%n", storage.resolve("binlog"));
+                out.printf("Bank workload: %d threads, seed %d, total money %d. Ctrl-C stops.%n",
+                        threads, bank.seed(), bank.expectedTotal());
+                bank.start();
+                try {
+                    showProgress(out, bank, pipeline);
+                } finally {
+                    bank.stop();
+                }
+                Progress done = bank.progress();
+                long total = bank.totalBalance();
+                out.printf("Stopped the workload: %s%n", done);
+                out.printf("Bank total %d, expected %d: %s%n", total, bank.expectedTotal(),
+                        total == bank.expectedTotal() ? "unchanged" : "CHANGED");
+                boolean caughtUp = pipeline.awaitDurable(allocator.next(), Duration.ofSeconds(30));
+                PipelineStats stats = pipeline.stats();
+                out.printf("Global binlog: %d transactions (GTIDs 1-%d) up to %s%s%n", stats.transactions(),
+                        stats.lastGno(), stats.binlogEnd(), caughtUp ? "" : "; it had NOT caught up after 30 s");
+                code = total == bank.expectedTotal() && caughtUp && pipeline.failure() == null ? 0 : 1;
             }
-            Progress done = bank.progress();
-            long total = bank.totalBalance();
-            out.printf("Stopped: %s%n", done);
-            out.printf("Bank total %d, expected %d: %s%n", total, bank.expectedTotal(),
-                    total == bank.expectedTotal() ? "unchanged" : "CHANGED");
-            return total == bank.expectedTotal() ? 0 : 1;
+            out.printf("Read it with:%n  mariadb-binlog -v %s%n", first);
+            return code;
         }
     }
 
-    private void showProgress(PrintStream out, BankWorkload bank) throws InterruptedException {
+    private void showProgress(PrintStream out, BankWorkload bank, Pipeline pipeline) throws InterruptedException {
         long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
         Progress previous = bank.progress();
-        while (!Shutdown.requested() && System.nanoTime() < deadline) {
+        ProgressLine line = new ProgressLine();
+        while (!Shutdown.requested() && System.nanoTime() < deadline && pipeline.failure() == null) {
             Shutdown.await(1);
             Progress now = bank.progress();
-            out.printf("%5ds  %6.0f txn/s  committed %d (distributed %d, local %d)  rolled back %d  refused %d%n",
-                    now.elapsed().toSeconds(), now.txnPerSecondSince(previous), now.committed(),
-                    now.distributedCommitted(), now.localCommitted(), now.rolledBack(), now.aborted());
+            out.printf("%5ds  workload %5.0f txn/s (committed %d, rolled back %d)  %s%n", now.elapsed().toSeconds(),
+                    now.txnPerSecondSince(previous), now.committed(), now.rolledBack(), line.next(pipeline.stats()));
             previous = now;
+        }
+        if (pipeline.failure() != null) {
+            out.printf("gbinlog stopped: %s%n", pipeline.failure());
+        }
+    }
+
+    /** The demo starts a new cluster, so a previous demo's global binlog cannot be continued: it is replaced. */
+    private static void clearPreviousDemo(Path storage) throws IOException {
+        if (!Files.isDirectory(storage)) {
+            return;
+        }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(storage)) {
+            entries = list.toList();
+        }
+        for (Path p : entries) {
+            if (!DEMO_FILES.contains(p.getFileName().toString())) {
+                throw new ConfigException("--dir " + storage + " holds " + p.getFileName()
+                        + ", so it is not a previous demo's directory; choose another");
+            }
+        }
+        if (!entries.isEmpty()) {
+            System.out.printf("Replacing the previous demo's global binlog in %s%n", storage);
+        }
+        try (Stream<Path> tree = Files.walk(storage)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) {
+                if (!p.equals(storage)) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.gbinlog.server.cli;
 
+import io.gbinlog.collector.node.SettingsException;
 import io.gbinlog.meta.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,10 +10,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = GbinlogCommand.Version.class,
         description = "One global binlog for a sharded MySQL/MariaDB cluster.",
-        subcommands = {TsoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, TsoCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class GbinlogCommand {
 
+    /** The binlog connector logs every replica connect at INFO through java.util.logging; held, or the level is lost. */
+    private static final java.util.logging.Logger CONNECTOR_LOG =
+            java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
+
     public static void main(String[] args) {
+        CONNECTOR_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(commandLine().execute(args));
     }
 
@@ -20,7 +26,7 @@ public final class GbinlogCommand {
         CommandLine cli = new CommandLine(new GbinlogCommand());
         // A bad setting is the user's to fix: say what is wrong, without a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ConfigException) {
+            if (e instanceof ConfigException || e instanceof SettingsException) {
                 commandLine.getErr().println("gbinlog: " + e.getMessage());
                 return 2;
             }

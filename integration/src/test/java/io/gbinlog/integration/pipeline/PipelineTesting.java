@@ -1,0 +1,39 @@
+package io.gbinlog.integration.pipeline;
+
+import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.integration.cluster.DataNode;
+import io.gbinlog.integration.testing.TestTso;
+import io.gbinlog.meta.config.GbinlogConfig;
+import io.gbinlog.merger.pipeline.PipelineSettings;
+import io.gbinlog.merger.writer.FsyncPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Shared set-up of the pipeline tests. */
+final class PipelineTesting {
+
+    /** The connector logs every replica connect at INFO through java.util.logging. */
+    private static final Logger CONNECTOR_LOG = Logger.getLogger("com.github.shyiko.mysql.binlog");
+
+    static {
+        CONNECTOR_LOG.setLevel(Level.WARNING);
+    }
+
+    private PipelineTesting() {
+    }
+
+    static List<GbinlogConfig.DataNode> configs(List<DataNode> nodes) {
+        return nodes.stream().map(n -> new GbinlogConfig.DataNode(n.id(), n.host(), n.port(), n.user(), n.password()))
+                .toList();
+    }
+
+    /** Small files (rotation happens), quick probes and checkpoints, group commit per batch. */
+    static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
+        return new PipelineSettings(configs(nodes), storage,
+                () -> new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
+                Duration.ofMillis(20), 1024, 256 * 1024, FsyncPolicy.ON_FLUSH, 1, Duration.ofMillis(200));
+    }
+}

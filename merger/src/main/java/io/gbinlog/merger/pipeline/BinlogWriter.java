@@ -1,0 +1,132 @@
+package io.gbinlog.merger.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import io.gbinlog.merger.checkpoint.Checkpoint;
+import io.gbinlog.merger.checkpoint.CheckpointFile;
+import io.gbinlog.merger.merge.GlobalTransaction;
+import io.gbinlog.merger.writer.BinlogPosition;
+import io.gbinlog.merger.writer.FsyncPolicy;
+import io.gbinlog.merger.writer.GlobalBinlog;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.Arrays;
+
+/**
+ * The writer thread: appends each transaction of its ring to the global binlog and, at the end of every batch,
+ * makes the batch durable in one flush (the group commit of {@link FsyncPolicy#ON_FLUSH}), then publishes the
+ * watermark the batch reached and writes the checkpoint it carried. A checkpoint is written only after a flush, so
+ * it never covers data that is not on disk.
+ *
+ * <p>Delay is measured when a transaction is durable: for a distributed transaction from the milliseconds of its cts
+ * (the TSO handed out when every branch was prepared, just before the commits), for a local one from when its
+ * collector delivered it (the data node's own timestamp has only seconds).
+ */
+final class BinlogWriter implements EventHandler<OutputEvent> {
+
+    private final GlobalBinlog log;
+    private final FsyncPolicy policy;
+    private final CheckpointFile checkpoints;
+    private final TransactionAppender appender;
+    private final Failure failure;
+    private final Recorder delays = new Recorder(3);
+    private long[] batchStarts = new long[256];
+    private int batchCount;
+    private boolean dirty;
+    private Checkpoint pendingCheckpoint;
+    private BinlogPosition pendingCheckpointEnd;
+    private long pendingCheckpointGno;
+    private long pendingWatermark = -1;
+    private volatile long durableWatermark = -1;
+    private volatile long transactions;
+    private volatile Checkpoint lastCheckpoint;
+
+    BinlogWriter(GlobalBinlog log, FsyncPolicy policy, CheckpointFile checkpoints, TransactionAppender appender,
+                 Failure failure, Checkpoint startingCheckpoint) {
+        this.log = log;
+        this.policy = policy;
+        this.checkpoints = checkpoints;
+        this.appender = appender;
+        this.failure = failure;
+        this.lastCheckpoint = startingCheckpoint;
+    }
+
+    @Override
+    public void onEvent(OutputEvent e, long sequence, boolean endOfBatch) throws Exception {
+        if (failure.failed()) {
+            e.clear();
+            return;
+        }
+        switch (e.kind) {
+            case TRANSACTION -> write(e.transaction);
+            case WATERMARK -> pendingWatermark = e.watermark;
+            case CHECKPOINT -> {
+                // It covers what was appended before it, not what follows it in this batch.
+                pendingCheckpoint = e.checkpoint;
+                pendingCheckpointEnd = appender.writtenEnd();
+                pendingCheckpointGno = appender.writtenGno();
+            }
+        }
+        e.clear();
+        if (endOfBatch) {
+            endOfBatch();
+        }
+    }
+
+    private void write(GlobalTransaction<Captured> tx) throws Exception {
+        if (!appender.append(tx)) {
+            return;
+        }
+        dirty = true;
+        transactions = transactions + 1; // one writer thread
+        if (batchCount == batchStarts.length) {
+            batchStarts = Arrays.copyOf(batchStarts, batchCount * 2);
+        }
+        batchStarts[batchCount++] = tx.isDistributed() ? tx.timestamp() >>> 22 : tx.payload(0).receivedMillis();
+    }
+
+    private void endOfBatch() throws Exception {
+        if (pendingCheckpoint != null || (dirty && policy == FsyncPolicy.ON_FLUSH)) {
+            log.flush();
+            dirty = false;
+        }
+        if (pendingCheckpoint != null) {
+            BinlogPosition end = pendingCheckpointEnd;
+            Checkpoint c = pendingCheckpoint;
+            Checkpoint written = new Checkpoint(c.format(), new Checkpoint.Binlog(end.file(), end.position(),
+                    pendingCheckpointGno), c.cut(), c.lastDistributed(), c.streams());
+            checkpoints.write(written);
+            lastCheckpoint = written;
+            pendingCheckpoint = null;
+        }
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < batchCount; i++) {
+            delays.recordValue(Math.max(0, now - batchStarts[i]));
+        }
+        batchCount = 0;
+        if (batchStarts.length > 4096) {
+            batchStarts = new long[256];
+        }
+        if (pendingWatermark >= 0) {
+            durableWatermark = pendingWatermark;
+        }
+    }
+
+    /** G of the merger as far as the files hold it: every transaction with a key up to (G, 0, ...) is written. */
+    long durableWatermark() {
+        return durableWatermark;
+    }
+
+    long transactions() {
+        return transactions;
+    }
+
+    Checkpoint lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /** Delays recorded since the previous call; one caller. */
+    Histogram takeDelays() {
+        return delays.getIntervalHistogram();
+    }
+}

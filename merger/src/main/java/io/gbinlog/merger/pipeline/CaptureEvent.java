@@ -1,0 +1,23 @@
+package io.gbinlog.merger.pipeline;
+
+import io.gbinlog.collector.ordering.Gtrid;
+
+/** A slot of a collector's ring: one {@link io.gbinlog.collector.capture.CaptureListener} call, reused. */
+final class CaptureEvent {
+
+    enum Kind { PREPARED, COMMITTED, ROLLED_BACK, LOCAL, COMMIT_LOG_ROW, PROBE }
+
+    Kind kind;
+    long position;
+    Gtrid gtrid;
+    /** The cts of a commit_log row, the TSO of a probe. */
+    long value;
+    int participants;
+    Captured captured;
+
+    /** Drops the references once consumed: a ring slot must not keep a large payload alive. */
+    void clear() {
+        gtrid = null;
+        captured = null;
+    }
+}

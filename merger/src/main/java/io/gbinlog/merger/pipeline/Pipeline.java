@@ -1,0 +1,420 @@
+package io.gbinlog.merger.pipeline;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import io.gbinlog.collector.capture.BinlogCoordinates;
+import io.gbinlog.collector.node.DataNodes;
+import io.gbinlog.collector.node.NodeSettings;
+import io.gbinlog.collector.node.SettingsCheck;
+import io.gbinlog.collector.node.StartPositionFinder;
+import io.gbinlog.collector.probe.Prober;
+import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.collector.source.ReplicaCollector;
+import io.gbinlog.meta.config.GbinlogConfig.DataNode;
+import io.gbinlog.merger.checkpoint.Checkpoint;
+import io.gbinlog.merger.checkpoint.CheckpointFile;
+import io.gbinlog.merger.writer.BinlogLogConfig;
+import io.gbinlog.merger.writer.BinlogPosition;
+import io.gbinlog.merger.writer.GlobalBinlog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The global binlog pipeline: one collector per data node, each publishing into its own ring; the merger thread
+ * polling every ring into one {@link io.gbinlog.merger.merge.TransactionMerger}; the writer thread appending what
+ * it emits to the {@link GlobalBinlog} and writing checkpoints. Every ring is bounded: a slow writer holds the merger,
+ * which holds the collectors, which stop reading their data nodes.
+ *
+ * <pre>{@code
+ * try (Pipeline pipeline = Pipeline.start(PipelineSettings.of(config, tso))) {
+ *     dumper.serve(pipeline.globalBinlog());   // readers see only durable transactions
+ *     pipeline.awaitFailure(...);
+ * }
+ * }</pre>
+ *
+ * <p><b>Start.</b> With an empty storage directory the pipeline takes a cut: for every data node the first-start
+ * position ({@link StartPositionFinder}), then X = a TSO, then every data node's binlog end; the global binlog holds
+ * the transactions ordered after X. Otherwise it resumes from {@code checkpoint.json}, after reading the markers the
+ * files hold beyond it, and drops what it had already written (see {@link ResumeFilter}).
+ *
+ * <p><b>Stop.</b> {@link #close()} stops the collectors, lets the merger and the writer finish what they hold, and
+ * writes a final checkpoint. After a failure ({@link #failure()}) nothing more is written; closing releases
+ * everything, and the next start resumes from the last checkpoint.
+ *
+ * <p><b>Delay</b> ({@link PipelineStats#delayMillis()}) runs from the commit on the data node to the transaction
+ * being durable in the global binlog: for a distributed transaction the commit time is the milliseconds of its cts,
+ * for a local one the moment its collector received it (binlog event timestamps have only seconds).
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    private static final int WRITER_RING_SIZE = 1024;
+    private static final int INDEX_INTERVAL_BYTES = 4096;
+    /** Heartbeats release the probes of an idle stream; they must come well within the collector's read timeout. */
+    private static final Duration MAX_HEARTBEAT = Duration.ofSeconds(1);
+
+    private final PipelineSettings settings;
+    private final StorageDir storage;
+    private final GlobalBinlog binlog;
+    private final Failure failure;
+    private final Wakeup wakeup = new Wakeup();
+    private final List<ReplicaCollector> collectors = new ArrayList<>();
+    private final List<Prober> probers = new ArrayList<>();
+    private CollectorRing[] rings = new CollectorRing[0];
+    private CommitLogLookup lookup;
+    private HoldupWatch watch;
+    private MergeLoop mergeLoop;
+    private Thread mergeThread;
+    private RingBuffer<OutputEvent> output;
+    private BinlogWriter writer;
+    private BatchEventProcessor<OutputEvent> writerProcessor;
+    private Thread writerThread;
+    private boolean closed;
+
+    private Pipeline(PipelineSettings settings, StorageDir storage, GlobalBinlog binlog) {
+        this.settings = settings;
+        this.storage = storage;
+        this.binlog = binlog;
+        this.failure = new Failure(this::releaseWaiters);
+    }
+
+    /**
+     * Starts the pipeline: checks every data node's settings, takes the first cut or resumes from the checkpoint,
+     * and starts the threads.
+     *
+     * @throws io.gbinlog.collector.node.SettingsException when data nodes are not set up as gbinlog needs
+     * @throws IllegalStateException when the storage directory cannot be resumed from (its message says why)
+     */
+    public static Pipeline start(PipelineSettings settings) throws IOException, SQLException {
+        StorageDir storage = StorageDir.open(settings.storageDir());
+        GlobalBinlog binlog = null;
+        Pipeline pipeline = null;
+        try {
+            binlog = GlobalBinlog.open(new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(),
+                    settings.fsync(), INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid()));
+            pipeline = new Pipeline(settings, storage, binlog);
+            pipeline.begin();
+            return pipeline;
+        } catch (IOException | SQLException | RuntimeException | Error e) {
+            if (pipeline != null) {
+                pipeline.close();
+            } else {
+                if (binlog != null) {
+                    binlog.close();
+                }
+                storage.close();
+            }
+            throw e;
+        }
+    }
+
+    private void begin() throws IOException, SQLException {
+        List<DataNode> nodes = settings.dataNodes();
+        long replicaServerId = (1L << 31) + new SecureRandom().nextInt(1 << 30);
+        List<NodeSettings> found = SettingsCheck.checkCluster(nodes, replicaServerId);
+        CheckpointFile checkpoints = storage.checkpoints();
+        Checkpoint checkpoint = checkpoints.read().orElse(null);
+        boolean resuming = checkpoint != null;
+        if (!resuming) {
+            if (binlog.lastGno() > 0) {
+                throw new IllegalStateException(checkpoints.path() + " is missing but " + storage.binlogDir()
+                        + " holds transactions: gbinlog cannot tell where to resume. Restore the checkpoint, or move"
+                        + " the storage directory away to start a new global binlog");
+            }
+            checkpoint = firstStart(nodes, checkpoints);
+        }
+        List<Checkpoint.Stream> states = streamsInConfigOrder(checkpoint, nodes, checkpoints);
+        List<String> ids = nodes.stream().map(DataNode::id).toList();
+        WrittenTransactions written = writtenAfter(checkpoint, checkpoints, ids);
+        List<BinlogCoordinates> starts = states.stream().map(Checkpoint.Stream::restartFromCoordinates).toList();
+        List<BinlogCoordinates> cuts = states.stream().map(Checkpoint.Stream::cutAtCoordinates).toList();
+        List<BinlogCoordinates> ends = new ArrayList<>();
+        for (DataNode dn : nodes) {
+            try (Connection c = DataNodes.connect(dn)) {
+                ends.add(DataNodes.masterStatus(c, dn));
+            }
+        }
+        Checkpoint.Cut cut = checkpoint.cut();
+        ResumeFilter filter = resumeFilter(checkpoint, states, written, ids);
+        Streams streams = new Streams(ids, starts, ends);
+        if (resuming) {
+            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {} ({} written after the last checkpoint);"
+                    + " data nodes are read again from {}{}", storage.binlogDir(), binlog.lastGno(),
+                    binlog.endPosition(), written.transactions, starts,
+                    cut.settled() ? "" : "; the first start's cut at TSO " + cut.tso() + " is taken again");
+        }
+        startThreads(streams, filter, checkpoints, checkpoint, cuts);
+        startCollectors(nodes, found, replicaServerId, starts, cut, cuts);
+    }
+
+    /** What the files hold beyond the checkpoint: written after it, before the stop. */
+    private WrittenTransactions writtenAfter(Checkpoint checkpoint, CheckpointFile checkpoints, List<String> ids)
+            throws IOException {
+        BinlogPosition covered = new BinlogPosition(checkpoint.binlog().file(), checkpoint.binlog().position());
+        if (covered.compareTo(binlog.endPosition()) > 0) {
+            throw new IllegalStateException(checkpoints.path() + " covers the global binlog up to " + covered
+                    + " but the files end at " + binlog.endPosition() + ": data the checkpoint relies on was lost"
+                    + " (binlog.fsync: never and a machine crash?)");
+        }
+        return WrittenTransactions.after(binlog, covered.file(), covered.position(), ids);
+    }
+
+    /** What was handled: the checkpoint's record, and what the files hold beyond it. */
+    private static ResumeFilter resumeFilter(Checkpoint checkpoint, List<Checkpoint.Stream> states,
+                                             WrittenTransactions written, List<String> ids) {
+        long[] lastLocal = new long[ids.size()];
+        for (int k = 0; k < ids.size(); k++) {
+            BinlogCoordinates local = states.get(k).lastLocalCoordinates();
+            lastLocal[k] = Math.max(local == null ? ResumeFilter.NONE : local.encoded(),
+                    written.lastLocal.getOrDefault(ids.get(k), ResumeFilter.NONE));
+        }
+        long lastDistributed = ResumeFilter.NONE;
+        String lastGtrid = null;
+        if (checkpoint.lastDistributed() != null) {
+            lastDistributed = checkpoint.lastDistributed().cts();
+            lastGtrid = checkpoint.lastDistributed().gtrid();
+        }
+        if (written.lastDistributedCts > lastDistributed) {
+            lastDistributed = written.lastDistributedCts;
+            lastGtrid = written.lastDistributedGtrid;
+        }
+        long[] cutPositions = states.stream().mapToLong(s -> s.cutAtCoordinates().encoded()).toArray();
+        return new ResumeFilter(checkpoint.cut().tso(), cutPositions, checkpoint.cut().settled(), lastDistributed,
+                lastGtrid, lastLocal);
+    }
+
+    private void startThreads(Streams streams, ResumeFilter filter, CheckpointFile checkpoints, Checkpoint checkpoint,
+                              List<BinlogCoordinates> cuts) {
+        Checkpoint.Cut cut = checkpoint.cut();
+        lookup = new CommitLogLookup(settings.dataNodes());
+        watch = new HoldupWatch(streams, lookup, filter.handledUpTo());
+        output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
+        writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
+                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), cut.tso())), failure, checkpoint);
+        writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
+        writerProcessor.setExceptionHandler(new FailOnException());
+        output.addGatingSequences(writerProcessor.getSequence());
+        rings = new CollectorRing[settings.dataNodes().size()];
+        for (int k = 0; k < rings.length; k++) {
+            rings[k] = new CollectorRing(k, settings.collectorRingSize(), wakeup);
+        }
+        mergeLoop = new MergeLoop(streams, rings, filter, watch, output, wakeup, cut, cuts,
+                settings.checkpointInterval().toNanos(), failure);
+        writerThread = new Thread(writerProcessor, "gbinlog-writer");
+        mergeThread = new Thread(mergeLoop, "gbinlog-merger");
+        writerThread.start();
+        mergeThread.start();
+    }
+
+    private void startCollectors(List<DataNode> nodes, List<NodeSettings> found, long replicaServerId,
+                                 List<BinlogCoordinates> starts, Checkpoint.Cut cut, List<BinlogCoordinates> cuts)
+            throws SQLException {
+        Duration heartbeat = settings.probeInterval().compareTo(MAX_HEARTBEAT) < 0 ? settings.probeInterval()
+                : MAX_HEARTBEAT;
+        for (int k = 0; k < nodes.size(); k++) {
+            ReplicaCollector collector = ReplicaCollector.builder(nodes.get(k), k, rings[k])
+                    .serverId(replicaServerId)
+                    .identity(found.get(k))
+                    .startAt(starts.get(k))
+                    .heartbeat(heartbeat)
+                    .onFailure(failure::fail)
+                    .start();
+            collectors.add(collector);
+            if (!cut.settled()) {
+                // The cut is a probe of every stream: the first start's, repeated until the run that took it settles.
+                collector.probes().add(cut.tso(), cuts.get(k).encoded());
+            }
+            probers.add(Prober.start(nodes.get(k), settings.tso().get(), collector.probes(), settings.probeInterval()));
+        }
+    }
+
+    private Checkpoint firstStart(List<DataNode> nodes, CheckpointFile checkpoints) throws SQLException, IOException {
+        List<BinlogCoordinates> starts = new ArrayList<>();
+        for (DataNode dn : nodes) {
+            try (Connection c = DataNodes.connect(dn)) {
+                starts.add(StartPositionFinder.find(c, dn));
+            }
+        }
+        long x;
+        try (TsoSource tso = settings.tso().get()) {
+            x = tso.next();
+        }
+        List<Checkpoint.Stream> streams = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            try (Connection c = DataNodes.connect(nodes.get(k))) {
+                String cutAt = DataNodes.masterStatus(c, nodes.get(k)).toString();
+                streams.add(new Checkpoint.Stream(nodes.get(k).id(), cutAt, starts.get(k).toString(), null));
+            }
+        }
+        BinlogPosition end = binlog.endPosition();
+        Checkpoint first = new Checkpoint(Checkpoint.FORMAT, new Checkpoint.Binlog(end.file(), end.position(),
+                binlog.lastGno()), new Checkpoint.Cut(x, false), null, streams);
+        checkpoints.write(first);
+        log.info("first start: the global binlog begins after TSO {}; data nodes are read from {}", x, starts);
+        return first;
+    }
+
+    /** The checkpoint's streams in the order of the configured data nodes; the set must not have changed. */
+    private static List<Checkpoint.Stream> streamsInConfigOrder(Checkpoint checkpoint, List<DataNode> nodes,
+                                                                CheckpointFile file) {
+        Map<String, Checkpoint.Stream> byId = new HashMap<>();
+        checkpoint.streams().forEach(s -> byId.put(s.dataNode(), s));
+        List<Checkpoint.Stream> ordered = new ArrayList<>();
+        for (DataNode dn : nodes) {
+            Checkpoint.Stream s = byId.remove(dn.id());
+            if (s == null) {
+                throw new IllegalStateException("data node '" + dn.id() + "' is configured but " + file.path()
+                        + " does not know it; adding a data node to a running global binlog is not supported");
+            }
+            ordered.add(s);
+        }
+        if (!byId.isEmpty()) {
+            throw new IllegalStateException(file.path() + " names data nodes " + byId.keySet() + " that are no longer"
+                    + " configured; removing a data node from a running global binlog is not supported");
+        }
+        return ordered;
+    }
+
+    /** The global binlog this pipeline writes: what a dumper serves (readers see only durable transactions). */
+    public GlobalBinlog globalBinlog() {
+        return binlog;
+    }
+
+    /** The last checkpoint written (or resumed from). */
+    public Checkpoint lastCheckpoint() {
+        return writer.lastCheckpoint();
+    }
+
+    /** A progress report; the delays are those recorded since the previous call. */
+    public PipelineStats stats() {
+        long backlog = 0;
+        for (CollectorRing r : rings) {
+            backlog += r.backlog();
+        }
+        return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
+                mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
+                watch.current().stream().map(HoldupWatch.Report::toString).toList(), watch.resolved());
+    }
+
+    /**
+     * Waits until every transaction ordered up to TSO {@code tso} is in the files.
+     *
+     * @return false at the timeout
+     * @throws IllegalStateException when the pipeline failed
+     */
+    public boolean awaitDurable(long tso, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (writer.durableWatermark() < tso) {
+            if (failure.failed()) {
+                throw new IllegalStateException("the pipeline failed: " + failure.cause(), failure.cause());
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        return true;
+    }
+
+    /** Why the pipeline stopped for good; null while it runs. */
+    public Throwable failure() {
+        return failure.cause();
+    }
+
+    /** Waits up to {@code timeout} for a failure; true when one happened. */
+    public boolean awaitFailure(Duration timeout) throws InterruptedException {
+        return failure.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Stops the collectors, lets the merger and the writer finish, writes a final checkpoint (unless the pipeline
+     * failed) and closes the global binlog.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        probers.forEach(Prober::close);
+        collectors.forEach(ReplicaCollector::close);
+        if (mergeLoop != null) {
+            mergeLoop.stop();
+            join(mergeThread);
+        }
+        for (CollectorRing r : rings) {
+            r.close();
+        }
+        if (writerProcessor != null) {
+            while (!failure.failed() && writerProcessor.getSequence().get() < output.getCursor()) {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            writerProcessor.halt();
+            join(writerThread);
+        }
+        if (lookup != null) {
+            lookup.close();
+        }
+        try {
+            binlog.close();
+        } catch (IOException e) {
+            log.warn("closing the global binlog: {}", e.toString());
+        }
+        try {
+            storage.close();
+        } catch (IOException e) {
+            log.warn("releasing the storage directory: {}", e.toString());
+        }
+    }
+
+    /** A failure releases whoever waits on a ring, so that every thread can end. */
+    private void releaseWaiters() {
+        for (CollectorRing r : rings) {
+            r.close();
+        }
+        wakeup.signal();
+    }
+
+    private static void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class FailOnException implements ExceptionHandler<OutputEvent> {
+        @Override
+        public void handleEventException(Throwable ex, long sequence, OutputEvent event) {
+            failure.fail(ex);
+        }
+
+        @Override
+        public void handleOnStartException(Throwable ex) {
+            failure.fail(ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(Throwable ex) {
+            log.warn("global binlog writer shutdown: {}", ex.toString());
+        }
+    }
+}

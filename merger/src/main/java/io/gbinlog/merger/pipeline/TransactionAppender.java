@@ -1,0 +1,187 @@
+package io.gbinlog.merger.pipeline;
+
+import io.gbinlog.collector.capture.EventGroup;
+import io.gbinlog.merger.merge.GlobalTransaction;
+import io.gbinlog.merger.writer.AppendedTransaction;
+import io.gbinlog.merger.writer.BinlogPosition;
+import io.gbinlog.merger.writer.GlobalBinlog;
+import io.gbinlog.merger.writer.RowsBody;
+import io.gbinlog.protocol.binlog.TransactionEncoder;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes one merged transaction into the global binlog: GTID, BEGIN, the cts marker naming its origin, then for each
+ * branch in stream order its statement texts, table maps and row events, then XID. Row images are copied as the data
+ * nodes wrote them; only table ids change (one id per table name, so a replica sees the same id for a table whatever
+ * data node a row came from). Rows of {@code __gbinlog} tables are protocol markers and are never written, nor the
+ * statement texts that only they followed. A DDL of one data node is passed through as a query event (a logical DDL
+ * arrives once per data node; recognising it through {@code __gbinlog.ddl_log} is a later step).
+ *
+ * <p>A local transaction's key carries the floor of its stream; after a restart that floor may be below what the
+ * file already holds, so the cts written for it is never below the last one written. A distributed transaction
+ * always carries its own cts.
+ */
+final class TransactionAppender implements RowsBody {
+
+    static final String PROTOCOL_SCHEMA = "__gbinlog";
+    private static final long SKIPPED = -1;
+
+    private final GlobalBinlog log;
+    private final Streams streams;
+    private final Map<String, Long> tableIds = new HashMap<>();
+    private long lastCts;
+    private BinlogPosition writtenEnd;
+    private long writtenGno;
+    private GlobalTransaction<Captured> current;
+    /** The data node's table ids of the branch being written and the global ids they map to. */
+    private long[] nodeTableIds = new long[8];
+    private long[] globalTableIds = new long[8];
+    private int mapped;
+
+    /** @param lastCts the cts of the last transaction in the files, or the cut when there is none */
+    TransactionAppender(GlobalBinlog log, Streams streams, long lastCts) {
+        this.log = log;
+        this.streams = streams;
+        this.lastCts = lastCts;
+        this.writtenEnd = log.endPosition();
+        this.writtenGno = log.lastGno();
+    }
+
+    /** Where the last transaction appended ends (durable or not yet): what a checkpoint taken now covers. */
+    BinlogPosition writtenEnd() {
+        return writtenEnd;
+    }
+
+    /** The GTID sequence number of the last transaction appended. */
+    long writtenGno() {
+        return writtenGno;
+    }
+
+    /** Appends {@code tx}; false when nothing of it is written (it held only {@code __gbinlog} rows). */
+    boolean append(GlobalTransaction<Captured> tx) throws IOException {
+        long cts = tx.isDistributed() ? tx.timestamp() : Math.max(tx.timestamp(), lastCts);
+        String origin = tx.isDistributed() ? Origin.distributed(tx.gtrid())
+                : Origin.local(streams.id(tx.stream(0)), streams.coordinates(tx.stream(0), tx.payload(0).position()));
+        EventGroup first = tx.payload(0).group();
+        if (first.isDdl()) {
+            if (tx.isDistributed()) {
+                throw new IllegalStateException("XA transaction '" + tx.gtrid() + "' holds a DDL; data nodes refuse"
+                        + " DDL inside XA, so the capture is wrong: " + origin);
+            }
+            if (!appendDdl(tx, cts, origin, first)) {
+                return false;
+            }
+        } else {
+            if (!hasUserRows(tx)) {
+                return false;
+            }
+            long keys = 0;
+            for (int i = 0; i < tx.size(); i++) {
+                keys |= 1L << (tx.stream(i) & 63);
+            }
+            current = tx;
+            try {
+                appended(log.appendRows(cts, keys, origin, this));
+            } finally {
+                current = null;
+            }
+        }
+        lastCts = cts;
+        return true;
+    }
+
+    private boolean appendDdl(GlobalTransaction<Captured> tx, long cts, String origin, EventGroup g) throws IOException {
+        if (g.size() != 1 || !g.isQuery(0)) {
+            throw new IllegalStateException(origin + ": a transaction that changes a schema and rows together (such"
+                    + " as CREATE TABLE ... SELECT) cannot be written to the global binlog yet; it is not skipped:"
+                    + " run the statement as a DDL and a separate INSERT ... SELECT, or remove it from the data node's"
+                    + " binlog range before restarting gbinlog");
+        }
+        String db = g.defaultDatabase(0);
+        String sql = g.statement(0);
+        if (PROTOCOL_SCHEMA.equals(db) || sql.toLowerCase(Locale.ROOT).contains(PROTOCOL_SCHEMA)) {
+            return false; // setting up the protocol tables is no user change
+        }
+        appended(log.appendDdl(cts, origin, db.isEmpty() ? null : db, sql));
+        return true;
+    }
+
+    private void appended(AppendedTransaction t) {
+        writtenEnd = new BinlogPosition(t.start().file(), t.endPosition());
+        writtenGno = t.gno();
+    }
+
+    private static boolean hasUserRows(GlobalTransaction<Captured> tx) {
+        for (int p = 0; p < tx.size(); p++) {
+            EventGroup g = tx.payload(p).group();
+            for (int i = 0; i < g.size(); i++) {
+                if (g.isTableMap(i) && !PROTOCOL_SCHEMA.equals(g.database(i))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void writeTo(TransactionEncoder out) {
+        for (int p = 0; p < current.size(); p++) {
+            writeBranch(out, current.payload(p).group());
+        }
+    }
+
+    private void writeBranch(TransactionEncoder out, EventGroup g) {
+        mapped = 0;
+        int pendingStatement = -1;
+        for (int i = 0; i < g.size(); i++) {
+            if (g.isRowsQuery(i)) {
+                pendingStatement = i; // written before the statement's first table map that is written
+            } else if (g.isTableMap(i)) {
+                String db = g.database(i);
+                if (PROTOCOL_SCHEMA.equals(db)) {
+                    map(g.tableId(i), SKIPPED);
+                    continue;
+                }
+                if (pendingStatement >= 0) {
+                    out.rowsQuery(g.buffer(), g.textOffset(pendingStatement), g.textLength(pendingStatement));
+                    pendingStatement = -1;
+                }
+                long id = tableIds.computeIfAbsent(db + "." + g.table(i), name -> (long) tableIds.size() + 1);
+                map(g.tableId(i), id);
+                out.tableMap(g.buffer(), g.offset(i), g.length(i), id, null, null);
+            } else if (g.isRows(i)) {
+                long id = globalId(g.tableId(i));
+                if (id != SKIPPED) {
+                    out.rows(g.type(i), g.buffer(), g.offset(i), g.length(i), id);
+                }
+            } else {
+                throw new IllegalStateException("event of type " + g.type(i) + " in a row transaction of "
+                        + current + " cannot be written");
+            }
+        }
+    }
+
+    private void map(long nodeTableId, long globalId) {
+        if (mapped == nodeTableIds.length) {
+            nodeTableIds = Arrays.copyOf(nodeTableIds, mapped * 2);
+            globalTableIds = Arrays.copyOf(globalTableIds, mapped * 2);
+        }
+        nodeTableIds[mapped] = nodeTableId;
+        globalTableIds[mapped++] = globalId;
+    }
+
+    private long globalId(long nodeTableId) {
+        for (int i = mapped - 1; i >= 0; i--) {
+            if (nodeTableIds[i] == nodeTableId) {
+                return globalTableIds[i];
+            }
+        }
+        throw new IllegalStateException("a row event of " + current + " refers to table id " + nodeTableId
+                + " without a table map before it");
+    }
+}
