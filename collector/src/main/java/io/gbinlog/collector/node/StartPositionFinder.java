@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Where a collector starts reading a data node on the very first start, so that every transaction above the
- * first probe cut comes out whole (design §3, "First start").
+ * first probe cut comes out whole (design §3, "First start"); {@link FirstStart} runs it for every data node.
  *
  * <p>The approach: {@code P = SHOW MASTER STATUS}, then {@code XA RECOVER}. A branch still unresolved at P was
  * either prepared before XA RECOVER ran and is still listed, or prepared after P was read (the stream reads it
@@ -27,9 +27,6 @@ import java.util.Set;
  * branch found before P. SHOW BINLOG EVENTS finds them, one file at a time from P's file backwards, stopping as
  * soon as every listed branch is found. A branch whose PREPARE is no longer in any binlog file (purged) makes the
  * start impossible: the caller is told which one.
- *
- * <p>The global binlog's first cut must then be a TSO value read after this search returned: a distributed
- * transaction with a larger cts had every branch prepared either after P or while still listed by XA RECOVER.
  */
 public final class StartPositionFinder {
 
@@ -39,10 +36,12 @@ public final class StartPositionFinder {
     private StartPositionFinder() {
     }
 
-    /** The first-start position of {@code dn}: an event-group boundary at or before its current binlog end. */
-    public static BinlogCoordinates find(Connection c, DataNode dn) throws SQLException {
-        BinlogCoordinates end = DataNodes.masterStatus(c, dn);
-        Set<Xid> prepared = xaRecover(c);
+    /**
+     * The first-start position of {@code dn}: {@code end}, a binlog end read before {@code XA RECOVER} listed
+     * {@code prepared}, moved back to their PREPAREs; an event-group boundary.
+     */
+    public static BinlogCoordinates find(Connection c, DataNode dn, BinlogCoordinates end, Set<Xid> prepared)
+            throws SQLException {
         if (prepared.isEmpty()) {
             return end;
         }
@@ -80,7 +79,7 @@ public final class StartPositionFinder {
     }
 
     /** The branches prepared now (XA RECOVER's data column is binary: gtrid then bqual). */
-    static Set<Xid> xaRecover(Connection c) throws SQLException {
+    public static Set<Xid> xaRecover(Connection c) throws SQLException {
         Set<Xid> xids = new HashSet<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("XA RECOVER")) {
             while (rs.next()) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.collector.capture.EventGroup;
+import io.gbinlog.collector.node.DataNodes;
 import io.gbinlog.collector.node.NodeSettings;
 import io.gbinlog.collector.node.SettingsCheck;
 import io.gbinlog.collector.node.StartPositionFinder;
@@ -64,7 +65,8 @@ class EndToEndOrderingTest {
                     try (Connection c = cluster.node(k).connect()) {
                         collectors.add(ReplicaCollector.builder(config(cluster.node(k)), k, feed)
                                 .serverId(REPLICA_ID).identity(settings.get(k))
-                                .startAt(StartPositionFinder.find(c, config(cluster.node(k))))
+                                .startAt(StartPositionFinder.find(c, config(cluster.node(k)),
+                                        DataNodes.masterStatus(c, config(cluster.node(k))), StartPositionFinder.xaRecover(c)))
                                 .probe(new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
                                         Duration.ofMillis(20))
                                 .start());

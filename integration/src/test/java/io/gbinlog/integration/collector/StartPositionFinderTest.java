@@ -32,7 +32,7 @@ class StartPositionFinderTest {
             GbinlogConfig.DataNode dn = config(node);
             try (Connection c = node.connect()) {
                 sql(c, "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(20))");
-                assertEquals(DataNodes.masterStatus(c, dn), StartPositionFinder.find(c, dn), "nothing prepared: the end");
+                assertEquals(DataNodes.masterStatus(c, dn), startOf(c, dn), "nothing prepared: the end");
 
                 BinlogCoordinates oldPrepare = DataNodes.masterStatus(c, dn);
                 try (Connection xa = node.connect()) { // prepared branches outlive their session on MariaDB
@@ -49,7 +49,7 @@ class StartPositionFinderTest {
                 }
                 sql(c, "FLUSH BINARY LOGS", "INSERT INTO app.t VALUES (5, 'later')");
 
-                BinlogCoordinates start = StartPositionFinder.find(c, dn);
+                BinlogCoordinates start = startOf(c, dn);
                 assertEquals(oldPrepare, start);
 
                 // Read from there, both pending branches arrive whole, and their outcome follows.
@@ -90,11 +90,16 @@ class StartPositionFinderTest {
                     assertTrue(System.nanoTime() < deadline, "the old binlog file was purged");
                     sql(c, "PURGE BINARY LOGS TO '" + now.file() + "'");
                 }
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> StartPositionFinder.find(c, dn));
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> startOf(c, dn));
                 assertTrue(e.getMessage().startsWith("dn0 (127.0.0.1:" + node.port() + "): XA branch(es) [X'6c6f7374',X'62',1]"
                         + " are prepared (XA RECOVER) but their XA PREPARE is in no binlog file"), e.getMessage());
                 sql(c, "XA ROLLBACK 'lost','b'");
             }
         }
+    }
+
+    /** A single data node's first start: its end, then XA RECOVER. */
+    private static BinlogCoordinates startOf(Connection c, GbinlogConfig.DataNode dn) throws java.sql.SQLException {
+        return StartPositionFinder.find(c, dn, DataNodes.masterStatus(c, dn), StartPositionFinder.xaRecover(c));
     }
 }

@@ -74,8 +74,6 @@ class PipelineCrashRestartTest {
                 long end = clock.next();
                 awaitDurable(child, end);
                 child.terminate();
-                System.out.println("PipelineCrashRestartTest: the last run released "
-                        + child.awaitLine("resolved ", 60) + " re-read commits from commit_log tables");
                 assertEquals(0, child.waitFor(60), "closed cleanly on SIGTERM");
             } finally {
                 child.close();

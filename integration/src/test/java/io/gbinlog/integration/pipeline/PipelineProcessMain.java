@@ -44,7 +44,6 @@ public final class PipelineProcessMain {
             }
             System.out.println("durable " + pipeline.stats().durableWatermark());
         }
-        System.out.println("resolved " + pipeline.stats().resolvedFromTables());
         pipeline.close();
         System.out.println("closed");
         System.exit(0);

@@ -52,11 +52,14 @@ public final class CheckpointFile {
         } catch (JacksonException e) {
             throw new IOException(file + " is not a gbinlog checkpoint: " + e.getOriginalMessage(), e);
         }
-        if (c.binlog() == null || c.streams().isEmpty()) {
-            throw new IOException(file + " is not a gbinlog checkpoint: it lacks binlog or streams");
-        }
         if (c.format() != Checkpoint.FORMAT) {
             throw new IOException(file + " has format " + c.format() + "; this gbinlog reads format " + Checkpoint.FORMAT);
+        }
+        try {
+            c.engineCheckpoint();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a gbinlog checkpoint: its engine checkpoint is damaged ("
+                    + e.getMessage() + ")", e);
         }
         return Optional.of(c);
     }

@@ -3,7 +3,9 @@ package io.gbinlog.merger.pipeline;
 import com.lmax.disruptor.EventHandler;
 import io.gbinlog.merger.checkpoint.Checkpoint;
 import io.gbinlog.merger.checkpoint.CheckpointFile;
+import io.gbinlog.merger.merge.EngineCheckpoint;
 import io.gbinlog.merger.merge.GlobalTransaction;
+import io.gbinlog.merger.writer.AppendedTransaction;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.FsyncPolicy;
 import io.gbinlog.merger.writer.GlobalBinlog;
@@ -14,9 +16,10 @@ import java.util.Arrays;
 
 /**
  * The writer thread: appends each transaction of its ring to the global binlog and, at the end of every batch,
- * makes the batch durable in one flush (the group commit of {@link FsyncPolicy#ON_FLUSH}), then publishes the
- * watermark the batch reached and writes the checkpoint it carried. A checkpoint is written only after a flush, so
- * it never covers data that is not on disk.
+ * makes the batch durable in one flush (the group commit of {@link FsyncPolicy#ON_FLUSH}), then writes the last
+ * checkpoint the batch carried and only then lets readers see what it covers, and publishes its watermark. A
+ * checkpoint is written only after a flush, so it never covers data that is not on disk; readers never see data a
+ * checkpoint does not cover, which a restart could write again differently.
  *
  * <p>Delay is measured when a transaction is durable: for a distributed transaction from the milliseconds of its cts
  * (the TSO handed out when every branch was prepared, just before the commits), for a local one from when its
@@ -33,9 +36,10 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     private long[] batchStarts = new long[256];
     private int batchCount;
     private boolean dirty;
-    private Checkpoint pendingCheckpoint;
+    private EngineCheckpoint pendingCheckpoint;
     private BinlogPosition pendingCheckpointEnd;
     private long pendingCheckpointGno;
+    private AppendedTransaction pendingCheckpointLast;
     private long pendingWatermark = -1;
     private volatile long durableWatermark = -1;
     private volatile long transactions;
@@ -59,12 +63,13 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
         }
         switch (e.kind) {
             case TRANSACTION -> write(e.transaction);
-            case WATERMARK -> pendingWatermark = e.watermark;
             case CHECKPOINT -> {
                 // It covers what was appended before it, not what follows it in this batch.
                 pendingCheckpoint = e.checkpoint;
+                pendingWatermark = e.watermark;
                 pendingCheckpointEnd = appender.writtenEnd();
                 pendingCheckpointGno = appender.writtenGno();
+                pendingCheckpointLast = appender.lastAppended();
             }
         }
         e.clear();
@@ -91,13 +96,16 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
             dirty = false;
         }
         if (pendingCheckpoint != null) {
-            BinlogPosition end = pendingCheckpointEnd;
-            Checkpoint c = pendingCheckpoint;
-            Checkpoint written = new Checkpoint(c.format(), new Checkpoint.Binlog(end.file(), end.position(),
-                    pendingCheckpointGno), c.cut(), c.lastDistributed(), c.streams());
+            Checkpoint written = Checkpoint.of(pendingCheckpointEnd, pendingCheckpointGno, pendingCheckpoint);
             checkpoints.write(written);
             lastCheckpoint = written;
+            // Only now may readers see it: a restart cuts the files back to the last checkpoint.
+            if (pendingCheckpointLast != null) {
+                log.publish(pendingCheckpointLast);
+            }
+            durableWatermark = pendingWatermark;
             pendingCheckpoint = null;
+            pendingCheckpointLast = null;
         }
         long now = System.currentTimeMillis();
         for (int i = 0; i < batchCount; i++) {
@@ -106,9 +114,6 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
         batchCount = 0;
         if (batchStarts.length > 4096) {
             batchStarts = new long[256];
-        }
-        if (pendingWatermark >= 0) {
-            durableWatermark = pendingWatermark;
         }
     }
 

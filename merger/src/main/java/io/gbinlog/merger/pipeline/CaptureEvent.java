@@ -2,6 +2,8 @@ package io.gbinlog.merger.pipeline;
 
 import io.gbinlog.collector.ordering.Gtrid;
 
+import java.util.List;
+
 /** A slot of a collector's ring: one {@link io.gbinlog.collector.capture.CaptureListener} call, reused. */
 final class CaptureEvent {
 
@@ -12,12 +14,14 @@ final class CaptureEvent {
     Gtrid gtrid;
     /** The cts of a commit_log row, the TSO of a probe. */
     long value;
-    int participants;
+    /** The data-node ids a commit_log row lists. */
+    List<String> participants;
     Captured captured;
 
     /** Drops the references once consumed: a ring slot must not keep a large payload alive. */
     void clear() {
         gtrid = null;
         captured = null;
+        participants = null;
     }
 }

@@ -55,35 +55,35 @@ final class CollectorRing implements CaptureListener {
 
     @Override
     public void prepared(int stream, long position, Gtrid gtrid, EventGroup payload) {
-        publish(CaptureEvent.Kind.PREPARED, position, gtrid, 0, 0, payload);
+        publish(CaptureEvent.Kind.PREPARED, position, gtrid, 0, null, payload);
     }
 
     @Override
     public void committed(int stream, long position, Gtrid gtrid) {
-        publish(CaptureEvent.Kind.COMMITTED, position, gtrid, 0, 0, null);
+        publish(CaptureEvent.Kind.COMMITTED, position, gtrid, 0, null, null);
     }
 
     @Override
     public void rolledBack(int stream, long position, Gtrid gtrid) {
-        publish(CaptureEvent.Kind.ROLLED_BACK, position, gtrid, 0, 0, null);
+        publish(CaptureEvent.Kind.ROLLED_BACK, position, gtrid, 0, null, null);
     }
 
     @Override
     public void localCommit(int stream, long position, EventGroup payload) {
-        publish(CaptureEvent.Kind.LOCAL, position, null, 0, 0, payload);
+        publish(CaptureEvent.Kind.LOCAL, position, null, 0, null, payload);
     }
 
     @Override
     public void commitLogRow(int stream, long position, Gtrid gtrid, long cts, List<String> participants) {
-        publish(CaptureEvent.Kind.COMMIT_LOG_ROW, position, gtrid, cts, participants.size(), null);
+        publish(CaptureEvent.Kind.COMMIT_LOG_ROW, position, gtrid, cts, participants, null);
     }
 
     @Override
     public void probeReached(int stream, long tso) {
-        publish(CaptureEvent.Kind.PROBE, 0, null, tso, 0, null);
+        publish(CaptureEvent.Kind.PROBE, 0, null, tso, null, null);
     }
 
-    private void publish(CaptureEvent.Kind kind, long position, Gtrid gtrid, long value, int participants,
+    private void publish(CaptureEvent.Kind kind, long position, Gtrid gtrid, long value, List<String> participants,
                          EventGroup payload) {
         long sequence = claim();
         CaptureEvent e = ring.get(sequence);

@@ -3,23 +3,19 @@ package io.gbinlog.merger.pipeline;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import io.gbinlog.collector.capture.BinlogCoordinates;
-import io.gbinlog.collector.ordering.StreamSorter;
-import io.gbinlog.merger.checkpoint.Checkpoint;
+import io.gbinlog.merger.merge.EngineCheckpoint;
 import io.gbinlog.merger.merge.GlobalTransaction;
 import io.gbinlog.merger.merge.TransactionMerger;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The merger thread: polls every collector ring, drives the one {@link TransactionMerger}, and publishes what goes
- * to the global binlog, in order, into the writer's ring: the transactions the {@link ResumeFilter} admits, the
- * global watermark after each round, and every checkpoint interval the state a restart needs. The writer persists
- * a checkpoint once everything before it in the ring is durable, so a checkpoint never claims more than the files
- * hold.
+ * The merger thread: polls every collector ring, drives the one {@link TransactionMerger}, and publishes into the
+ * writer's ring, in order, the transactions it hands over and, after every round that moved the global watermark
+ * (and at least every checkpoint interval), the engine's checkpoint with that watermark. The writer persists a
+ * checkpoint once everything before it in the ring is durable, so a checkpoint never claims more than the files
+ * hold; a restart resumes the engine from it and the engine hands over exactly what follows.
  */
 final class MergeLoop implements Runnable {
 
@@ -27,43 +23,32 @@ final class MergeLoop implements Runnable {
     private static final int EVENTS_PER_POLL = 512;
     private static final long WATCH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final Streams streams;
     private final CollectorRing[] rings;
     private final Feed[] feeds;
     private final TransactionMerger<Captured> merger;
-    private final ResumeFilter filter;
     private final HoldupWatch watch;
     private final RingBuffer<OutputEvent> output;
     private final Wakeup wakeup;
-    private final Checkpoint.Cut cut;
-    private final List<BinlogCoordinates> cutPositions;
     private final long checkpointIntervalNanos;
     private final Failure failure;
-    /** Per stream the position of the last event group given to the merger, or its start position. */
-    private final long[] lastFed;
-    private long publishedWatermark = -1;
+    private long checkpointedWatermark = -1;
+    private boolean emittedSinceCheckpoint;
     private volatile long globalWatermark;
     private volatile boolean stopping;
 
-    MergeLoop(Streams streams, CollectorRing[] rings, ResumeFilter filter, HoldupWatch watch,
-              RingBuffer<OutputEvent> output, Wakeup wakeup, Checkpoint.Cut cut, List<BinlogCoordinates> cutPositions,
-              long checkpointIntervalNanos, Failure failure) {
-        this.streams = streams;
+    MergeLoop(Streams streams, EngineCheckpoint from, CollectorRing[] rings, HoldupWatch watch,
+              RingBuffer<OutputEvent> output, Wakeup wakeup, long checkpointIntervalNanos, Failure failure) {
         this.rings = rings;
-        this.filter = filter;
         this.watch = watch;
         this.output = output;
         this.wakeup = wakeup;
-        this.cut = cut;
-        this.cutPositions = List.copyOf(cutPositions);
         this.checkpointIntervalNanos = checkpointIntervalNanos;
         this.failure = failure;
-        this.merger = new TransactionMerger<>(rings.length, filter.handledUpTo(), this::emitted);
+        this.merger = TransactionMerger.resume(streams.ids(), from, this::emitted);
+        this.globalWatermark = merger.globalWatermark();
         this.feeds = new Feed[rings.length];
-        this.lastFed = new long[rings.length];
         for (int k = 0; k < rings.length; k++) {
             feeds[k] = new Feed(k);
-            lastFed[k] = streams.start(k);
         }
     }
 
@@ -98,14 +83,14 @@ final class MergeLoop implements Runnable {
                     busy = true;
                 }
             }
-            observeWatermark();
             long now = System.nanoTime();
             if (now - nextWatch >= 0) {
                 watch.check(merger, System.currentTimeMillis());
-                observeWatermark();
                 nextWatch = now + WATCH_EVERY_NANOS;
             }
-            if (now - nextCheckpoint >= 0) {
+            globalWatermark = merger.globalWatermark();
+            // Readers see the global binlog up to the last checkpoint: one follows every move of the watermark.
+            if (globalWatermark != checkpointedWatermark || emittedSinceCheckpoint || now - nextCheckpoint >= 0) {
                 publishCheckpoint();
                 nextCheckpoint = now + checkpointIntervalNanos;
             }
@@ -150,9 +135,6 @@ final class MergeLoop implements Runnable {
                 case COMMIT_LOG_ROW -> merger.commitLogRow(k, e.position, e.gtrid, e.value, e.participants);
                 case PROBE -> merger.probeReached(k, e.value);
             }
-            if (e.kind != CaptureEvent.Kind.PROBE) {
-                lastFed[k] = e.position;
-            }
             e.clear();
             return ++taken < EVENTS_PER_POLL;
         }
@@ -160,55 +142,25 @@ final class MergeLoop implements Runnable {
 
     /** The merger's sink: runs inside the merger call that raised G. */
     private void emitted(GlobalTransaction<Captured> tx) {
-        if (!filter.admit(tx)) {
-            return;
-        }
         long sequence = claim();
         OutputEvent e = output.get(sequence);
         e.kind = OutputEvent.Kind.TRANSACTION;
         e.transaction = tx;
         output.publish(sequence);
+        emittedSinceCheckpoint = true;
     }
 
-    private void observeWatermark() {
-        long g = merger.globalWatermark();
-        if (g == publishedWatermark) {
-            return;
-        }
-        filter.observeWatermark(g);
-        long sequence = claim();
-        OutputEvent e = output.get(sequence);
-        e.kind = OutputEvent.Kind.WATERMARK;
-        e.watermark = g;
-        output.publish(sequence);
-        publishedWatermark = g;
-        globalWatermark = g;
-    }
-
-    /**
-     * What a restart needs, as of now. Until the cut has settled the checkpoint written at the first start stands:
-     * a restart repeats the first start.
-     */
+    /** The engine's checkpoint as of now, between two input calls: consistent with what was handed over. */
     private void publishCheckpoint() {
-        if (!filter.settled()) {
-            return;
-        }
-        List<Checkpoint.Stream> states = new ArrayList<>();
-        for (int k = 0; k < rings.length; k++) {
-            long held = merger.restartPosition(k);
-            long restart = held == StreamSorter.NOTHING_TO_REREAD ? lastFed[k] : Math.min(held, lastFed[k]);
-            long local = filter.lastLocal(k);
-            states.add(new Checkpoint.Stream(streams.id(k), cutPositions.get(k).toString(),
-                    streams.coordinates(k, restart).toString(),
-                    local == ResumeFilter.NONE ? null : streams.coordinates(k, local).toString()));
-        }
-        Checkpoint.Distributed last = filter.lastDistributedCts() == ResumeFilter.NONE ? null
-                : new Checkpoint.Distributed(filter.lastDistributedCts(), filter.lastDistributedGtrid());
+        long g = merger.globalWatermark();
         long sequence = claim();
         OutputEvent e = output.get(sequence);
         e.kind = OutputEvent.Kind.CHECKPOINT;
-        e.checkpoint = new Checkpoint(Checkpoint.FORMAT, null, new Checkpoint.Cut(cut.tso(), true), last, states);
+        e.checkpoint = merger.checkpoint();
+        e.watermark = g;
         output.publish(sequence);
+        checkpointedWatermark = g;
+        emittedSinceCheckpoint = false;
     }
 
     /** A slot in the writer's ring; waits while the writer is behind (back-pressure onto the collector rings). */

@@ -9,15 +9,17 @@ import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.node.DataNodes;
 import io.gbinlog.collector.node.NodeSettings;
 import io.gbinlog.collector.node.SettingsCheck;
-import io.gbinlog.collector.node.StartPositionFinder;
+import io.gbinlog.collector.node.FirstStart;
+import io.gbinlog.collector.ordering.StreamCheckpoint;
 import io.gbinlog.collector.probe.Prober;
 import io.gbinlog.collector.probe.TsoSource;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 import io.gbinlog.merger.checkpoint.Checkpoint;
 import io.gbinlog.merger.checkpoint.CheckpointFile;
+import io.gbinlog.merger.merge.CommitDecision;
+import io.gbinlog.merger.merge.EngineCheckpoint;
 import io.gbinlog.merger.writer.BinlogLogConfig;
-import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,9 +30,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -76,7 +76,6 @@ public final class Pipeline implements AutoCloseable {
     private final List<ReplicaCollector> collectors = new ArrayList<>();
     private final List<Prober> probers = new ArrayList<>();
     private CollectorRing[] rings = new CollectorRing[0];
-    private CommitLogLookup lookup;
     private HoldupWatch watch;
     private MergeLoop mergeLoop;
     private Thread mergeThread;
@@ -94,7 +93,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Starts the pipeline: checks every data node's settings, takes the first cut or resumes from the checkpoint,
+     * Starts the pipeline: checks every data node's settings, takes the first start or resumes from the checkpoint,
      * and starts the threads.
      *
      * @throws io.gbinlog.collector.node.SettingsException when data nodes are not set up as gbinlog needs
@@ -105,10 +104,16 @@ public final class Pipeline implements AutoCloseable {
         GlobalBinlog binlog = null;
         Pipeline pipeline = null;
         try {
-            binlog = GlobalBinlog.open(new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(),
-                    settings.fsync(), INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid()));
+            BinlogLogConfig config = new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(), settings.fsync(),
+                    INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid());
+            Checkpoint checkpoint = storage.checkpoints().read().orElse(null);
+            if (checkpoint != null) {
+                cutBack(config, checkpoint, storage.checkpoints());
+            }
+            binlog = GlobalBinlog.open(config);
+            binlog.publishOnlyOnRequest();
             pipeline = new Pipeline(settings, storage, binlog);
-            pipeline.begin();
+            pipeline.begin(checkpoint);
             return pipeline;
         } catch (IOException | SQLException | RuntimeException | Error e) {
             if (pipeline != null) {
@@ -123,14 +128,35 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void begin() throws IOException, SQLException {
+    /**
+     * Cuts the global binlog back to what the checkpoint covers: what was written after it is handed over again by
+     * the resumed engine, possibly in another order (a local's key depends on the probes seen).
+     */
+    private static void cutBack(BinlogLogConfig config, Checkpoint checkpoint, CheckpointFile file) throws IOException {
+        try {
+            GlobalBinlog.truncateTo(config, checkpoint.binlog().end());
+        } catch (IOException e) {
+            throw new IllegalStateException(file.path() + " covers the global binlog up to " + checkpoint.binlog().end()
+                    + " but the files do not reach it (" + e.getMessage() + "): data the checkpoint relies on was"
+                    + " lost (binlog.fsync: never and a machine crash?)", e);
+        }
+    }
+
+    private void begin(Checkpoint checkpoint) throws IOException, SQLException {
         List<DataNode> nodes = settings.dataNodes();
+        List<String> ids = nodes.stream().map(DataNode::id).toList();
         long replicaServerId = (1L << 31) + new SecureRandom().nextInt(1 << 30);
         List<NodeSettings> found = SettingsCheck.checkCluster(nodes, replicaServerId);
         CheckpointFile checkpoints = storage.checkpoints();
-        Checkpoint checkpoint = checkpoints.read().orElse(null);
         boolean resuming = checkpoint != null;
-        if (!resuming) {
+        if (resuming) {
+            if (binlog.lastGno() != checkpoint.binlog().lastGno()) {
+                throw new IllegalStateException(checkpoints.path() + " covers GTIDs 1-" + checkpoint.binlog().lastGno()
+                        + " but " + storage.binlogDir() + " holds 1-" + binlog.lastGno() + " up to its end "
+                        + binlog.endPosition() + ": the checkpoint does not belong to these files");
+            }
+            requireSameDataNodes(checkpoint.dataNodes(), ids, checkpoints);
+        } else {
             if (binlog.lastGno() > 0) {
                 throw new IllegalStateException(checkpoints.path() + " is missing but " + storage.binlogDir()
                         + " holds transactions: gbinlog cannot tell where to resume. Restore the checkpoint, or move"
@@ -138,74 +164,48 @@ public final class Pipeline implements AutoCloseable {
             }
             checkpoint = firstStart(nodes, checkpoints);
         }
-        List<Checkpoint.Stream> states = streamsInConfigOrder(checkpoint, nodes, checkpoints);
-        List<String> ids = nodes.stream().map(DataNode::id).toList();
-        WrittenTransactions written = writtenAfter(checkpoint, checkpoints, ids);
-        List<BinlogCoordinates> starts = states.stream().map(Checkpoint.Stream::restartFromCoordinates).toList();
-        List<BinlogCoordinates> cuts = states.stream().map(Checkpoint.Stream::cutAtCoordinates).toList();
-        List<BinlogCoordinates> ends = new ArrayList<>();
-        for (DataNode dn : nodes) {
-            try (Connection c = DataNodes.connect(dn)) {
-                ends.add(DataNodes.masterStatus(c, dn));
+        EngineCheckpoint engine = checkpoint.engineCheckpoint();
+        List<BinlogCoordinates> starts = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            try (Connection c = DataNodes.connect(nodes.get(k))) {
+                // The engine keeps positions as numbers; the data node's binlog names its files.
+                String file = DataNodes.masterStatus(c, nodes.get(k)).file();
+                starts.add(BinlogCoordinates.decode(engine.restartPosition(k), file));
             }
         }
-        Checkpoint.Cut cut = checkpoint.cut();
-        ResumeFilter filter = resumeFilter(checkpoint, states, written, ids);
-        Streams streams = new Streams(ids, starts, ends);
+        Streams streams = new Streams(ids, starts);
         if (resuming) {
-            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {} ({} written after the last checkpoint);"
-                    + " data nodes are read again from {}{}", storage.binlogDir(), binlog.lastGno(),
-                    binlog.endPosition(), written.transactions, starts,
-                    cut.settled() ? "" : "; the first start's cut at TSO " + cut.tso() + " is taken again");
+            log.info("resuming the global binlog in {}: GTIDs 1-{} up to {}; data nodes are read again from {}",
+                    storage.binlogDir(), binlog.lastGno(), binlog.endPosition(), starts);
         }
-        startThreads(streams, filter, checkpoints, checkpoint, cuts);
-        startCollectors(nodes, found, replicaServerId, starts, cut, cuts);
+        startThreads(streams, engine, checkpoints, checkpoint);
+        startCollectors(nodes, found, replicaServerId, starts);
     }
 
-    /** What the files hold beyond the checkpoint: written after it, before the stop. */
-    private WrittenTransactions writtenAfter(Checkpoint checkpoint, CheckpointFile checkpoints, List<String> ids)
-            throws IOException {
-        BinlogPosition covered = new BinlogPosition(checkpoint.binlog().file(), checkpoint.binlog().position());
-        if (covered.compareTo(binlog.endPosition()) > 0) {
-            throw new IllegalStateException(checkpoints.path() + " covers the global binlog up to " + covered
-                    + " but the files end at " + binlog.endPosition() + ": data the checkpoint relies on was lost"
-                    + " (binlog.fsync: never and a machine crash?)");
+    private static void requireSameDataNodes(List<String> persisted, List<String> configured, CheckpointFile file) {
+        for (String id : configured) {
+            if (!persisted.contains(id)) {
+                throw new IllegalStateException("data node '" + id + "' is configured but " + file.path()
+                        + " does not know it; adding a data node to a running global binlog is not supported");
+            }
         }
-        return WrittenTransactions.after(binlog, covered.file(), covered.position(), ids);
+        List<String> gone = persisted.stream().filter(id -> !configured.contains(id)).toList();
+        if (!gone.isEmpty()) {
+            throw new IllegalStateException(file.path() + " names data nodes " + gone + " that are no longer"
+                    + " configured; removing a data node from a running global binlog is not supported");
+        }
+        if (!persisted.equals(configured)) {
+            throw new IllegalStateException(file.path() + " has the data nodes in the order " + persisted
+                    + " but they are configured as " + configured + "; keep the configured order");
+        }
     }
 
-    /** What was handled: the checkpoint's record, and what the files hold beyond it. */
-    private static ResumeFilter resumeFilter(Checkpoint checkpoint, List<Checkpoint.Stream> states,
-                                             WrittenTransactions written, List<String> ids) {
-        long[] lastLocal = new long[ids.size()];
-        for (int k = 0; k < ids.size(); k++) {
-            BinlogCoordinates local = states.get(k).lastLocalCoordinates();
-            lastLocal[k] = Math.max(local == null ? ResumeFilter.NONE : local.encoded(),
-                    written.lastLocal.getOrDefault(ids.get(k), ResumeFilter.NONE));
-        }
-        long lastDistributed = ResumeFilter.NONE;
-        String lastGtrid = null;
-        if (checkpoint.lastDistributed() != null) {
-            lastDistributed = checkpoint.lastDistributed().cts();
-            lastGtrid = checkpoint.lastDistributed().gtrid();
-        }
-        if (written.lastDistributedCts > lastDistributed) {
-            lastDistributed = written.lastDistributedCts;
-            lastGtrid = written.lastDistributedGtrid;
-        }
-        long[] cutPositions = states.stream().mapToLong(s -> s.cutAtCoordinates().encoded()).toArray();
-        return new ResumeFilter(checkpoint.cut().tso(), cutPositions, checkpoint.cut().settled(), lastDistributed,
-                lastGtrid, lastLocal);
-    }
-
-    private void startThreads(Streams streams, ResumeFilter filter, CheckpointFile checkpoints, Checkpoint checkpoint,
-                              List<BinlogCoordinates> cuts) {
-        Checkpoint.Cut cut = checkpoint.cut();
-        lookup = new CommitLogLookup(settings.dataNodes());
-        watch = new HoldupWatch(streams, lookup, filter.handledUpTo());
+    private void startThreads(Streams streams, EngineCheckpoint engine, CheckpointFile checkpoints,
+                              Checkpoint checkpoint) {
+        watch = new HoldupWatch(streams);
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
         writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
-                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), cut.tso())), failure, checkpoint);
+                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut())), failure, checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
         output.addGatingSequences(writerProcessor.getSequence());
@@ -213,7 +213,7 @@ public final class Pipeline implements AutoCloseable {
         for (int k = 0; k < rings.length; k++) {
             rings[k] = new CollectorRing(k, settings.collectorRingSize(), wakeup);
         }
-        mergeLoop = new MergeLoop(streams, rings, filter, watch, output, wakeup, cut, cuts,
+        mergeLoop = new MergeLoop(streams, engine, rings, watch, output, wakeup,
                 settings.checkpointInterval().toNanos(), failure);
         writerThread = new Thread(writerProcessor, "gbinlog-writer");
         mergeThread = new Thread(mergeLoop, "gbinlog-merger");
@@ -222,8 +222,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void startCollectors(List<DataNode> nodes, List<NodeSettings> found, long replicaServerId,
-                                 List<BinlogCoordinates> starts, Checkpoint.Cut cut, List<BinlogCoordinates> cuts)
-            throws SQLException {
+                                 List<BinlogCoordinates> starts) throws SQLException {
         Duration heartbeat = settings.probeInterval().compareTo(MAX_HEARTBEAT) < 0 ? settings.probeInterval()
                 : MAX_HEARTBEAT;
         for (int k = 0; k < nodes.size(); k++) {
@@ -235,59 +234,33 @@ public final class Pipeline implements AutoCloseable {
                     .onFailure(failure::fail)
                     .start();
             collectors.add(collector);
-            if (!cut.settled()) {
-                // The cut is a probe of every stream: the first start's, repeated until the run that took it settles.
-                collector.probes().add(cut.tso(), cuts.get(k).encoded());
-            }
             probers.add(Prober.start(nodes.get(k), settings.tso().get(), collector.probes(), settings.probeInterval()));
         }
     }
 
+    /**
+     * The first start ({@link FirstStart}), persisted before anything is read: until a later checkpoint replaces it,
+     * a restart repeats it from the same positions with the same cut and commit_log rows.
+     */
     private Checkpoint firstStart(List<DataNode> nodes, CheckpointFile checkpoints) throws SQLException, IOException {
-        List<BinlogCoordinates> starts = new ArrayList<>();
-        for (DataNode dn : nodes) {
-            try (Connection c = DataNodes.connect(dn)) {
-                starts.add(StartPositionFinder.find(c, dn));
-            }
-        }
-        long x;
+        FirstStart first;
         try (TsoSource tso = settings.tso().get()) {
-            x = tso.next();
+            first = FirstStart.take(nodes, tso);
         }
-        List<Checkpoint.Stream> streams = new ArrayList<>();
+        List<StreamCheckpoint> streams = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
-            try (Connection c = DataNodes.connect(nodes.get(k))) {
-                String cutAt = DataNodes.masterStatus(c, nodes.get(k)).toString();
-                streams.add(new Checkpoint.Stream(nodes.get(k).id(), cutAt, starts.get(k).toString(), null));
-            }
+            streams.add(StreamCheckpoint.firstStart(first.starts().get(k).encoded(),
+                    first.beforeCut().get(k).encoded(), first.afterCut().get(k).encoded()));
         }
-        BinlogPosition end = binlog.endPosition();
-        Checkpoint first = new Checkpoint(Checkpoint.FORMAT, new Checkpoint.Binlog(end.file(), end.position(),
-                binlog.lastGno()), new Checkpoint.Cut(x, false), null, streams);
-        checkpoints.write(first);
-        log.info("first start: the global binlog begins after TSO {}; data nodes are read from {}", x, starts);
-        return first;
-    }
-
-    /** The checkpoint's streams in the order of the configured data nodes; the set must not have changed. */
-    private static List<Checkpoint.Stream> streamsInConfigOrder(Checkpoint checkpoint, List<DataNode> nodes,
-                                                                CheckpointFile file) {
-        Map<String, Checkpoint.Stream> byId = new HashMap<>();
-        checkpoint.streams().forEach(s -> byId.put(s.dataNode(), s));
-        List<Checkpoint.Stream> ordered = new ArrayList<>();
-        for (DataNode dn : nodes) {
-            Checkpoint.Stream s = byId.remove(dn.id());
-            if (s == null) {
-                throw new IllegalStateException("data node '" + dn.id() + "' is configured but " + file.path()
-                        + " does not know it; adding a data node to a running global binlog is not supported");
-            }
-            ordered.add(s);
-        }
-        if (!byId.isEmpty()) {
-            throw new IllegalStateException(file.path() + " names data nodes " + byId.keySet() + " that are no longer"
-                    + " configured; removing a data node from a running global binlog is not supported");
-        }
-        return ordered;
+        List<CommitDecision> decisions = first.rows().stream()
+                .map(r -> new CommitDecision(r.gtrid(), r.cts(), r.participants())).toList();
+        EngineCheckpoint engine = EngineCheckpoint.firstStart(nodes.stream().map(DataNode::id).toList(), first.cut(),
+                streams, decisions);
+        Checkpoint checkpoint = Checkpoint.of(binlog.endPosition(), binlog.lastGno(), engine);
+        checkpoints.write(checkpoint);
+        log.info("first start: the global binlog begins after TSO {}; data nodes are read from {}", first.cut(),
+                first.starts());
+        return checkpoint;
     }
 
     /** The global binlog this pipeline writes: what a dumper serves (readers see only durable transactions). */
@@ -308,7 +281,7 @@ public final class Pipeline implements AutoCloseable {
         }
         return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
                 mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
-                watch.current().stream().map(HoldupWatch.Report::toString).toList(), watch.resolved());
+                watch.current().stream().map(HoldupWatch.Report::toString).toList());
     }
 
     /**
@@ -366,9 +339,6 @@ public final class Pipeline implements AutoCloseable {
             }
             writerProcessor.halt();
             join(writerThread);
-        }
-        if (lookup != null) {
-            lookup.close();
         }
         try {
             binlog.close();

@@ -17,10 +17,7 @@ import java.util.List;
  *                         call of {@link Pipeline#stats()} (see {@link Pipeline} for what is measured)
  * @param backlog          events waiting in the collector rings
  * @param holdups          what holds the streams back now
- * @param resolvedFromTables commits read again whose cts came from a data node's commit_log table (see
- *                           {@link CommitLogLookup}); non-zero after restarts
  */
 public record PipelineStats(long transactions, BinlogPosition binlogEnd, long lastGno, long globalWatermark,
-                            long durableWatermark, Histogram delayMillis, long backlog, List<String> holdups,
-                            long resolvedFromTables) {
+                            long durableWatermark, Histogram delayMillis, long backlog, List<String> holdups) {
 }

@@ -37,6 +37,7 @@ final class TransactionAppender implements RowsBody {
     private long lastCts;
     private BinlogPosition writtenEnd;
     private long writtenGno;
+    private AppendedTransaction lastAppended;
     private GlobalTransaction<Captured> current;
     /** The data node's table ids of the branch being written and the global ids they map to. */
     private long[] nodeTableIds = new long[8];
@@ -60,6 +61,11 @@ final class TransactionAppender implements RowsBody {
     /** The GTID sequence number of the last transaction appended. */
     long writtenGno() {
         return writtenGno;
+    }
+
+    /** The last transaction appended by this run; null before the first. */
+    AppendedTransaction lastAppended() {
+        return lastAppended;
     }
 
     /** Appends {@code tx}; false when nothing of it is written (it held only {@code __gbinlog} rows). */
@@ -114,6 +120,7 @@ final class TransactionAppender implements RowsBody {
     private void appended(AppendedTransaction t) {
         writtenEnd = new BinlogPosition(t.start().file(), t.endPosition());
         writtenGno = t.gno();
+        lastAppended = t;
     }
 
     private static boolean hasUserRows(GlobalTransaction<Captured> tx) {

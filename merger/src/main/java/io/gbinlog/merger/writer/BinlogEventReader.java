@@ -42,9 +42,13 @@ public final class BinlogEventReader implements AutoCloseable {
                 throw new BinlogFormatException("no intact event at " + segment.name + ":" + in.nextPosition()
                         + (r == EventFileReader.Result.TORN ? " (event runs past the end of the data)" : " (bad size or checksum)"));
             }
+            long visible = log.visibleSize(segment);
+            if (limit < visible) {
+                continue; // more became visible meanwhile
+            }
             Segment after = log.segmentAfter(segment);
-            if (after == null || limit < log.visibleSize(segment)) {
-                return false;
+            if (after == null || segment.sealedSize < 0 || visible < segment.sealedSize) {
+                return false; // the rest of this file, its ROTATE included, is not visible yet
             }
             channel.close();
             open(after, EventHeader.MAGIC.length);

@@ -63,6 +63,8 @@ public final class GlobalBinlog implements AutoCloseable {
     private Throwable failure;
     private volatile Committed committed;
     private RecoveryReport recoveryReport;
+    /** Set by {@link #publishOnlyOnRequest()}: appends and flushes no longer make data visible. */
+    private boolean publishOnRequest;
 
     private GlobalBinlog(BinlogLogConfig config) {
         this.config = config;
@@ -81,6 +83,82 @@ public final class GlobalBinlog implements AutoCloseable {
             throw e;
         }
         return log;
+    }
+
+    /**
+     * Cuts the global binlog in {@code config.directory()} back to {@code end}, a transaction boundary it holds:
+     * every later file and everything after {@code end} in its file are removed, for a writer that will append
+     * again what came after {@code end}. Run it on a closed log, before {@link #open}. Safe against a crash at any
+     * moment: files are emptied and unlisted newest first, so the files always form a log that opening accepts, and
+     * a repeated call finishes the job.
+     *
+     * @throws IOException when {@code end} is not in a listed file, or lies beyond what the file holds
+     */
+    public static void truncateTo(BinlogLogConfig config, BinlogPosition end) throws IOException {
+        Path dir = config.directory();
+        List<String> listed = new ArrayList<>(BinlogIndexFile.read(dir));
+        int keep = listed.indexOf(end.file());
+        if (keep < 0) {
+            throw new IOException("cannot cut the global binlog back to " + end + ": " + end.file() + " is not listed in "
+                    + dir.resolve(BinlogIndexFile.NAME) + " " + listed);
+        }
+        Path indexDir = dir.resolve(INDEX_DIR);
+        while (listed.size() > keep + 1) {
+            String newest = listed.remove(listed.size() - 1);
+            Path path = dir.resolve(newest);
+            if (Files.exists(path)) {
+                // Emptied to its header first: listed or not, a file holding only a header is one opening accepts.
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    Segment.Header header = Segment.readHeader(ch, config.clusterUuid(), newest);
+                    if (header != null && ch.size() > header.end()) {
+                        ch.truncate(header.end());
+                        ch.force(true);
+                    }
+                }
+            }
+            BinlogIndexFile.write(dir, listed);
+            Files.deleteIfExists(path);
+            Files.deleteIfExists(indexDir.resolve(newest + ".idx"));
+            BinlogIndexFile.syncDirectory(dir);
+        }
+        try (FileChannel ch = FileChannel.open(dir.resolve(end.file()), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            if (end.position() > ch.size()) {
+                throw new IOException("cannot cut the global binlog back to " + end + ": " + end.file() + " holds only "
+                        + ch.size() + " bytes");
+            }
+            if (end.position() < ch.size()) {
+                ch.truncate(end.position());
+                ch.force(true);
+            }
+        }
+        // Index entries beyond the new end are dropped by opening (they point past the file).
+    }
+
+    /**
+     * From now on appended data becomes visible to readers only through {@link #publish(AppendedTransaction)}: for
+     * a writer whose output is final only once it stored what covers it (a restart may append what follows in
+     * another way). Durability is unchanged: {@link #flush()} still forces data to disk.
+     */
+    public void publishOnlyOnRequest() {
+        publishOnRequest = true;
+    }
+
+    /**
+     * Makes everything up to the end of {@code last}, a durable transaction of this log, visible to readers.
+     * Only after {@link #publishOnlyOnRequest()}.
+     */
+    public void publish(AppendedTransaction last) {
+        if (!publishOnRequest) {
+            throw new IllegalStateException("the global binlog publishes on its own; see publishOnlyOnRequest()");
+        }
+        BinlogPosition end = new BinlogPosition(last.start().file(), last.endPosition());
+        synchronized (commitMonitor) {
+            if (end.compareTo(committed.end()) > 0) {
+                committed = new Committed(end, last.gno(), last.cts());
+                commitMonitor.notifyAll();
+            }
+        }
     }
 
     /** What opening had to repair. */
@@ -165,7 +243,7 @@ public final class GlobalBinlog implements AutoCloseable {
         lastGno = gno;
         lastCts = cts;
         shrinkBuffer();
-        if (config.fsyncPolicy() != FsyncPolicy.ON_FLUSH) {
+        if (config.fsyncPolicy() != FsyncPolicy.ON_FLUSH && !publishOnRequest) {
             publish();
         }
         return new AppendedTransaction(gno, cts, sequence, new BinlogPosition(segment.name, start), end);
@@ -186,7 +264,9 @@ public final class GlobalBinlog implements AutoCloseable {
             active.force(false);
             activeSegment().index.force();
         });
-        publish();
+        if (!publishOnRequest) {
+            publish();
+        }
     }
 
     /** GNO of the last durable transaction (0: none yet). */
@@ -311,12 +391,13 @@ public final class GlobalBinlog implements AutoCloseable {
         return i >= 0 && i + 1 < segments.size() ? segments.get(i + 1) : null;
     }
 
-    /** How far readers may read {@code s}: its durable end if it is the active file, else all of it. */
+    /** How far readers may read {@code s}: to the published end in its file; all of an older file, none of a newer. */
     long visibleSize(Segment s, Committed c) {
-        if (s.sealedSize >= 0) {
-            return s.sealedSize;
+        int order = Long.compare(SegmentName.number(s.name), SegmentName.number(c.end().file()));
+        if (order == 0) {
+            return c.end().position();
         }
-        return s.name.equals(c.end().file()) ? c.end().position() : s.headerEnd;
+        return order < 0 ? s.sealedSize : s.headerEnd;
     }
 
     long visibleSize(Segment s) {
@@ -418,7 +499,9 @@ public final class GlobalBinlog implements AutoCloseable {
         FileChannel sealed = active;
         old.sealedSize = sealedSize;
         install(created);
-        publish();
+        if (!publishOnRequest) {
+            publish();
+        }
         closeQuietly(sealed, old.path);
     }
 

@@ -1,5 +1,7 @@
 package io.gbinlog.merger.checkpoint;
 
+import io.gbinlog.merger.merge.EngineCheckpoint;
+import io.gbinlog.merger.writer.BinlogPosition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,12 +21,11 @@ class CheckpointFileTest {
     @TempDir
     Path dir;
 
+    private static final EngineCheckpoint ENGINE = EngineCheckpoint.firstStart(List.of("dn0", "dn1"),
+            new long[] {400, 900});
+
     private static Checkpoint checkpoint(long gno) {
-        return new Checkpoint(Checkpoint.FORMAT, new Checkpoint.Binlog("binlog.000002", 1234, gno),
-                new Checkpoint.Cut(7_000_000L << 22, true), new Checkpoint.Distributed(7_000_001L << 22, "6731"),
-                List.of(new Checkpoint.Stream("dn0", "mariadb-bin.000001:400", "mariadb-bin.000003:4", null),
-                        new Checkpoint.Stream("dn1", "mariadb-bin.000001:500", "mariadb-bin.000001:900",
-                                "mariadb-bin.000001:1200")));
+        return Checkpoint.of(new BinlogPosition("binlog.000002", 1234), gno, ENGINE);
     }
 
     @Test
@@ -32,24 +34,29 @@ class CheckpointFileTest {
         assertTrue(file.read().isEmpty());
         file.write(checkpoint(1));
         file.write(checkpoint(2));
-        assertEquals(checkpoint(2), file.read().orElseThrow());
+        Checkpoint read = file.read().orElseThrow();
+        assertEquals(checkpoint(2), read);
         assertFalse(Files.exists(dir.resolve(CheckpointFile.NAME + ".tmp")));
-        Checkpoint.Stream dn1 = file.read().orElseThrow().streams().get(1);
-        assertEquals("mariadb-bin.000001", dn1.restartFromCoordinates().file());
-        assertEquals(1200, dn1.lastLocalCoordinates().offset());
-        assertEquals(null, file.read().orElseThrow().streams().get(0).lastLocalCoordinates());
+        assertEquals(new BinlogPosition("binlog.000002", 1234), read.binlog().end());
+        assertEquals(List.of("dn0", "dn1"), read.dataNodes());
+        assertArrayEquals(ENGINE.encode(), read.engineCheckpoint().encode());
+        assertEquals(900, read.engineCheckpoint().restartPosition(1));
     }
 
     @Test
     void aFileThatIsNoCheckpointIsRefusedByName() throws IOException {
         CheckpointFile file = new CheckpointFile(dir);
-        Files.writeString(file.path(), "{\"format\": 1, \"binlog\": {\"file\": \"binlog.000001\"");
+        Files.writeString(file.path(), "{\"format\": 2, \"binlog\": {\"file\": \"binlog.000001\"");
         IOException e = assertThrows(IOException.class, file::read);
         assertTrue(e.getMessage().startsWith(file.path() + " is not a gbinlog checkpoint"), e.getMessage());
         file.write(checkpoint(3));
-        Files.writeString(file.path(), Files.readString(file.path()).replace("\"format\" : 1", "\"format\" : 9"));
+        String good = Files.readString(file.path());
+        Files.writeString(file.path(), good.replace("\"format\" : 2", "\"format\" : 9"));
         e = assertThrows(IOException.class, file::read);
         assertTrue(e.getMessage().contains("format 9"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Checkpoint.coordinates("mariadb-bin.000001"));
+        String engine = checkpoint(3).engine();
+        Files.writeString(file.path(), good.replace(engine, engine.substring(0, 8) + "AAAA" + engine.substring(12)));
+        e = assertThrows(IOException.class, file::read);
+        assertTrue(e.getMessage().contains("engine checkpoint is damaged"), e.getMessage());
     }
 }
