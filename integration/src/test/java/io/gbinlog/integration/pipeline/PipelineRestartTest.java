@@ -117,14 +117,17 @@ class PipelineRestartTest {
                 prepare(c0, "liar", "dn0", "INSERT INTO app.t VALUES (2)");
                 prepare(c1, "liar", "dn1", "INSERT INTO app.t VALUES (2)");
                 try (Statement s = decision.createStatement()) {
-                    s.execute("INSERT INTO __gbinlog.commit_log VALUES ('liar', " + clock.next() + ", 'dn0,dn1,dn2')");
+                    // dn1 commits a branch the row does not list (a participant without a branch is allowed:
+                    // MariaDB logs nothing for an empty one).
+                    s.execute("INSERT INTO __gbinlog.commit_log VALUES ('liar', " + clock.next() + ", 'dn0')");
                 }
                 sql(c0, "XA COMMIT 'liar','dn0'");
                 sql(c1, "XA COMMIT 'liar','dn1'");
                 assertTrue(pipeline.awaitFailure(Duration.ofSeconds(30)), "the pipeline stops");
                 Throwable failure = pipeline.failure();
                 assertTrue(failure instanceof ProtocolViolationException, () -> String.valueOf(failure));
-                assertTrue(failure.getMessage().contains("'liar'") && failure.getMessage().contains("3 participants"),
+                assertTrue(failure.getMessage().contains("'liar'")
+                        && failure.getMessage().contains("does not list among its participants"),
                         failure.getMessage());
             }
             List<Tx> txs = GlobalBinlogContent.read(storage.resolve("binlog"));
