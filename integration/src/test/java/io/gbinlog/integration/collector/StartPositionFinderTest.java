@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.node.DataNodes;
+import io.gbinlog.collector.node.FirstStart;
 import io.gbinlog.collector.node.StartPositionFinder;
 import io.gbinlog.collector.ordering.Gtrid;
 import io.gbinlog.collector.source.ReplicaCollector;
@@ -18,9 +19,14 @@ import io.gbinlog.integration.collector.Input.Kind;
 import io.gbinlog.meta.config.GbinlogConfig;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The first start reaches back to the PREPARE of every branch XA RECOVER still lists, across binlog files. */
+/**
+ * The first start reaches back to the PREPARE of every branch XA RECOVER still lists, across binlog files, and reads
+ * the commit_log rows of those branches before the cut.
+ */
 class StartPositionFinderTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -59,7 +65,7 @@ class StartPositionFinderTest {
                             "XA ROLLBACK X'0001ff',X'',5");
                     Gtrid binary = Gtrid.of(new byte[] {0, 1, (byte) 0xff});
                     recorder.await(in -> in.stream().anyMatch(i -> i.kind() == Kind.ROLLED_BACK), TIMEOUT, "the rollback");
-                    assertEquals(java.util.List.of(Kind.PREPARED, Kind.LOCAL, Kind.PREPARED, Kind.COMMITTED,
+                    assertEquals(List.of(Kind.PREPARED, Kind.LOCAL, Kind.PREPARED, Kind.COMMITTED,
                                     Kind.PREPARED, Kind.LOCAL, Kind.COMMIT_LOG_ROW, Kind.COMMITTED, Kind.ROLLED_BACK),
                             recorder.inputs().stream().map(Input::kind).toList(), recorder.inputs()::toString);
                     assertEquals(Gtrid.of("old"), recorder.inputs().get(0).gtrid());
@@ -94,6 +100,44 @@ class StartPositionFinderTest {
                 assertTrue(e.getMessage().startsWith("dn0 (127.0.0.1:" + node.port() + "): XA branch(es) [X'6c6f7374',X'62',1]"
                         + " are prepared (XA RECOVER) but their XA PREPARE is in no binlog file"), e.getMessage());
                 sql(c, "XA ROLLBACK 'lost','b'");
+            }
+        }
+    }
+
+    @Test
+    void theFirstStartOverAllDataNodesReadsTheRowsOfTheListedBranchesBeforeTheCut() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(2)) {
+            List<GbinlogConfig.DataNode> dns = List.of(config(cluster.node(0)), config(cluster.node(1)));
+            try (Connection c0 = cluster.node(0).connect(); Connection c1 = cluster.node(1).connect();
+                 Connection x0 = cluster.node(0).connect(); Connection x1 = cluster.node(1).connect();
+                 Connection open = cluster.node(0).connect()) {
+                sql(c0, "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY)");
+                sql(c1, "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY)");
+                BinlogCoordinates prepare0 = DataNodes.masterStatus(c0, dns.get(0));
+                sql(x0, "XA START 'decided','dn0'", "INSERT INTO app.t VALUES (1)", "XA END 'decided','dn0'",
+                        "XA PREPARE 'decided','dn0'");
+                sql(x1, "XA START 'decided','dn1'", "INSERT INTO app.t VALUES (1)", "XA END 'decided','dn1'",
+                        "XA PREPARE 'decided','dn1'");
+                sql(c1, "INSERT INTO __gbinlog.commit_log VALUES ('decided', 42, 'dn0,dn1')");
+                sql(open, "XA START 'open','dn0'", "INSERT INTO app.t VALUES (2)", "XA END 'open','dn0'",
+                        "XA PREPARE 'open','dn0'");
+                List<String> order = new ArrayList<>();
+                FirstStart first = FirstStart.take(dns, () -> {
+                    order.add("cut");
+                    return 7L << 22;
+                });
+                assertEquals(List.of("cut"), order);
+                assertEquals(7L << 22, first.cut());
+                assertEquals(prepare0, first.starts().get(0), "dn0 starts at its oldest pending PREPARE");
+                assertTrue(first.starts().get(1).compareTo(first.beforeCut().get(1)) < 0, "dn1 before its PREPARE");
+                for (int k = 0; k < 2; k++) {
+                    assertTrue(first.beforeCut().get(k).compareTo(first.afterCut().get(k)) <= 0);
+                }
+                assertEquals(List.of(new FirstStart.CommitLogRow(Gtrid.of("decided"), 42, List.of("dn0", "dn1"))),
+                        first.rows(), "the decided branch's row, found on dn1 only; 'open' has none yet");
+                sql(x0, "XA ROLLBACK 'decided','dn0'");
+                sql(open, "XA ROLLBACK 'open','dn0'");
+                sql(x1, "XA ROLLBACK 'decided','dn1'");
             }
         }
     }

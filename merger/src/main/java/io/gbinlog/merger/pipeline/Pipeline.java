@@ -42,15 +42,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>{@code
  * try (Pipeline pipeline = Pipeline.start(PipelineSettings.of(config, tso))) {
- *     dumper.serve(pipeline.globalBinlog());   // readers see only durable transactions
+ *     dumper.serve(pipeline.globalBinlog());   // readers see only what a checkpoint covers
  *     pipeline.awaitFailure(...);
  * }
  * }</pre>
  *
- * <p><b>Start.</b> With an empty storage directory the pipeline takes a cut: for every data node the first-start
- * position ({@link StartPositionFinder}), then X = a TSO, then every data node's binlog end; the global binlog holds
- * the transactions ordered after X. Otherwise it resumes from {@code checkpoint.json}, after reading the markers the
- * files hold beyond it, and drops what it had already written (see {@link ResumeFilter}).
+ * <p><b>Start.</b> With an empty storage directory the pipeline takes the first start ({@link FirstStart}) and
+ * persists it as the engine's first checkpoint; the global binlog holds the transactions ordered after its cut.
+ * Otherwise it cuts the global binlog back to what {@code checkpoint.json} covers and resumes the engine from it: the
+ * engine hands over exactly what follows. Readers never see past the last checkpoint, so nothing they saw is
+ * written again.
  *
  * <p><b>Stop.</b> {@link #close()} stops the collectors, lets the merger and the writer finish what they hold, and
  * writes a final checkpoint. After a failure ({@link #failure()}) nothing more is written; closing releases
@@ -263,7 +264,7 @@ public final class Pipeline implements AutoCloseable {
         return checkpoint;
     }
 
-    /** The global binlog this pipeline writes: what a dumper serves (readers see only durable transactions). */
+    /** The global binlog this pipeline writes: what a dumper serves (readers see what the last checkpoint covers). */
     public GlobalBinlog globalBinlog() {
         return binlog;
     }
