@@ -1,6 +1,7 @@
 package io.gbinlog.integration.pipeline;
 
 import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.HostPort;
 import io.gbinlog.merger.pipeline.Pipeline;
@@ -14,7 +15,8 @@ import sun.misc.Signal;
 
 /**
  * The pipeline alone in its own JVM, as {@code gbinlog run} runs it, for tests that kill it with SIGKILL. Argument: a
- * configuration file with {@code tso.address}. Prints {@code started}, then {@code durable <G>} every few
+ * configuration file with {@code tso.address}, and {@code dumper.listen} to serve the global binlog as {@code run}
+ * does. Prints {@code started}, then {@code durable <G>} every few
  * milliseconds (every transaction ordered up to TSO G is in the files); SIGTERM closes it and it exits 0, a failure
  * prints {@code failed <reason>} and exits 1.
  */
@@ -35,6 +37,8 @@ public final class PipelineProcessMain {
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Pipeline pipeline = Pipeline.start(settings);
+        boolean serve = config.dumper() != null && config.dumper().listen() != null;
+        Dumper dumper = serve ? Dumper.start(pipeline.globalBinlog(), config) : null;
         System.out.println("started");
         while (stop.getCount() > 0) {
             if (pipeline.awaitFailure(Duration.ofMillis(20))) {
@@ -43,6 +47,9 @@ public final class PipelineProcessMain {
                 System.exit(1);
             }
             System.out.println("durable " + pipeline.stats().durableWatermark());
+        }
+        if (dumper != null) {
+            dumper.close();
         }
         pipeline.close();
         System.out.println("closed");

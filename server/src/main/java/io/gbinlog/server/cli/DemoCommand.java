@@ -1,5 +1,6 @@
 package io.gbinlog.server.cli;
 
+import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
@@ -8,6 +9,7 @@ import io.gbinlog.integration.workload.BankWorkload;
 import io.gbinlog.integration.workload.Progress;
 import io.gbinlog.meta.config.ConfigException;
 import io.gbinlog.meta.config.GbinlogConfig;
+import io.gbinlog.meta.config.HostPort;
 import io.gbinlog.meta.tso.TsoAllocator;
 import io.gbinlog.meta.tso.TsoServer;
 import io.gbinlog.merger.pipeline.Pipeline;
@@ -31,7 +33,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Everything on one machine, with nothing to configure: local MariaDB data nodes, the TSO, the pipeline writing the
- * global binlog, and a bank workload of distributed transactions, with live progress. Ctrl-C stops the workload, lets
+ * global binlog, the dumper serving it to replicas on a free port, and a bank workload of distributed transactions, with live progress. Ctrl-C stops the workload, lets
  * the global binlog catch up, and removes the data nodes; the global binlog stays in {@code --dir} to be read.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -98,8 +100,11 @@ final class DemoCommand implements Callable<Integer> {
                     Duration.ofMillis(50), 4096, 64L << 20, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
             Path first = storage.resolve("binlog").resolve("binlog.000001");
             int code;
-            try (Pipeline pipeline = Pipeline.start(settings)) {
+            try (Pipeline pipeline = Pipeline.start(settings);
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"),
+                         Map.of(USER, PASSWORD))) {
                 out.printf("Global binlog in %s (the bank was created before it began)%n", storage.resolve("binlog"));
+                printDumper(out, dumper.port());
                 out.printf("Bank workload: %d threads, seed %d, total money %d. Ctrl-C stops.%n",
                         threads, bank.seed(), bank.expectedTotal());
                 bank.start();
@@ -138,6 +143,15 @@ final class DemoCommand implements Callable<Integer> {
         if (pipeline.failure() != null) {
             out.printf("gbinlog stopped: %s%n", pipeline.failure());
         }
+    }
+
+    private static void printDumper(PrintStream out, int port) {
+        out.printf("Dumper on 127.0.0.1:%d (user %s, password %s). Follow it with:%n", port, USER, PASSWORD);
+        out.printf("  mariadb-binlog -v --read-from-remote-server --host=127.0.0.1 --port=%d --user=%s --password=%s"
+                + " --stop-never binlog.000001%n", port, USER, PASSWORD);
+        out.printf("  or, on a MariaDB replica that has the bank tables: CHANGE MASTER TO MASTER_HOST='127.0.0.1',"
+                + " MASTER_PORT=%d, MASTER_USER='%s', MASTER_PASSWORD='%s', MASTER_LOG_FILE='binlog.000001',"
+                + " MASTER_LOG_POS=4, MASTER_USE_GTID=no; START SLAVE;%n", port, USER, PASSWORD);
     }
 
     /** The demo starts a new cluster, so a previous demo's global binlog cannot be continued: it is replaced. */

@@ -2,6 +2,7 @@ package io.gbinlog.server.cli;
 
 import io.gbinlog.collector.probe.JdbcTsoSource;
 import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.meta.config.ConfigException;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.HostPort;
@@ -21,16 +22,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The gbinlog server: the TSO (when {@code tso.listen} is set), then the pipeline that writes the global binlog, with
- * progress logged every few seconds. Ctrl-C or SIGTERM stops the collectors, lets the pipeline write what it holds
- * and a final checkpoint, then stops the TSO. A failure of the pipeline (a data node that cannot be read, a
- * distributed transaction that breaks the protocol) ends the command with exit code 1 and the reason.
- *
- * <p>The dumper ({@code dumper.listen}) serves {@link Pipeline#globalBinlog()}; it is started here once it exists.
+ * The gbinlog server: the TSO (when {@code tso.listen} is set), then the pipeline that writes the global binlog, and
+ * the dumper (when {@code dumper.listen} is set) that serves it to replicas, with progress logged every few seconds.
+ * Ctrl-C or SIGTERM first closes the dumper (replicas reconnect to the next start), then stops the collectors, lets
+ * the pipeline write what it holds and a final checkpoint, then stops the TSO. A failure of the pipeline (a data node
+ * that cannot be read, a distributed transaction that breaks the protocol) ends the command with exit code 1 and the
+ * reason.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run gbinlog: the TSO (tso.listen), and the collectors, merger and writer that keep the",
-                "global binlog in storage.dir/binlog. Ctrl-C or SIGTERM stops it cleanly."})
+                "global binlog in storage.dir/binlog, and the dumper (dumper.listen) that serves it to",
+                "replicas. Ctrl-C or SIGTERM stops it cleanly."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -47,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
         GbinlogConfig cfg = GbinlogConfig.load(config);
         if (cfg.dataNodes().isEmpty()) {
             throw new ConfigException(config + ": dataNodes: at least one data node is needed");
+        }
+        if (cfg.dumper() != null && cfg.dumper().listen() != null && cfg.users().isEmpty()) {
+            throw new ConfigException(config + ": users: no accounts configured, so no replica could log in to the"
+                    + " dumper on dumper.listen " + cfg.dumper().listen());
         }
         Shutdown.onSignal();
         GbinlogConfig.Tso tso = cfg.tso();
@@ -81,28 +87,52 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("gbinlog: cannot start: " + e.getMessage());
             return 1;
         }
+        int code;
         try (Pipeline pipeline = started) {
             log.info("writing the global binlog in {}; read it with mariadb-binlog -v {}/binlog.000001",
                     cfg.storage().binlogDir(), cfg.storage().binlogDir());
-            if (cfg.dumper() != null && cfg.dumper().listen() != null) {
-                log.warn("dumper.listen is set, but run does not start the dumper yet: replicas cannot connect");
+            // Closed before the pipeline, so that no replica reads a global binlog being closed.
+            try (Dumper dumper = startDumper(cfg, pipeline)) {
+                code = serve(pipeline);
             }
-            // The seam for the dumper: it serves pipeline.globalBinlog(), whose readers see only durable data.
-            ProgressLine progress = new ProgressLine();
-            long nextReport = System.nanoTime() + Duration.ofSeconds(Math.max(1, progressSeconds)).toNanos();
-            while (!Shutdown.requested()) {
-                if (pipeline.awaitFailure(Duration.ofMillis(200))) {
-                    System.err.println("gbinlog: stopped: " + pipeline.failure());
-                    return 1;
-                }
-                if (System.nanoTime() - nextReport >= 0) {
-                    log.info("{}", progress.next(pipeline.stats()));
-                    nextReport += Duration.ofSeconds(Math.max(1, progressSeconds)).toNanos();
-                }
+            if (code == 0) {
+                log.info("stopping: the collectors stop, then what is read is written and checkpointed");
             }
-            log.info("stopping: the collectors stop, then what is read is written and checkpointed");
         }
-        log.info("stopped cleanly");
+        if (code == 0) {
+            log.info("stopped cleanly");
+        }
+        return code;
+    }
+
+    /** Null when {@code dumper.listen} is not set: the global binlog is then only read from storage.dir. */
+    private static Dumper startDumper(GbinlogConfig cfg, Pipeline pipeline) {
+        if (cfg.dumper() == null || cfg.dumper().listen() == null) {
+            log.info("dumper.listen is not set: no replica can connect; the global binlog is only in {}",
+                    cfg.storage().binlogDir());
+            return null;
+        }
+        Dumper dumper = Dumper.start(pipeline.globalBinlog(), cfg);
+        log.info("dumper serving the global binlog on {}:{} to the configured users (CHANGE MASTER TO ..."
+                + " MASTER_USE_GTID=no, MASTER_LOG_FILE='binlog.000001', MASTER_LOG_POS=4)",
+                dumper.address().getHostString(), dumper.port());
+        return dumper;
+    }
+
+    /** Runs until a signal (0) or a failure of the pipeline (1), logging progress. */
+    private int serve(Pipeline pipeline) throws InterruptedException {
+        ProgressLine progress = new ProgressLine();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(Math.max(1, progressSeconds)).toNanos();
+        while (!Shutdown.requested()) {
+            if (pipeline.awaitFailure(Duration.ofMillis(200))) {
+                System.err.println("gbinlog: stopped: " + pipeline.failure());
+                return 1;
+            }
+            if (System.nanoTime() - nextReport >= 0) {
+                log.info("{}", progress.next(pipeline.stats()));
+                nextReport += Duration.ofSeconds(Math.max(1, progressSeconds)).toNanos();
+            }
+        }
         return 0;
     }
 }

@@ -13,6 +13,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -26,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code gbinlog run} as an operator runs it, in its own JVM against real data nodes: it writes the global binlog
- * and stops cleanly on SIGTERM; it refuses data nodes whose settings are wrong, naming them; it stops with exit
+ * {@code gbinlog run} as an operator runs it, in its own JVM against real data nodes: it writes the global binlog,
+ * serves it on dumper.listen, and stops cleanly on SIGTERM; it refuses data nodes whose settings are wrong, naming them; it stops with exit
  * code 1 and the reason when a distributed transaction breaks the protocol.
  */
 class RunCommandTest {
@@ -36,6 +38,8 @@ class RunCommandTest {
 
     @TempDir
     Path dir;
+
+    private int dumperPort;
 
     @BeforeAll
     static void startDataNodes() throws SQLException {
@@ -65,6 +69,13 @@ class RunCommandTest {
                 assertTrue(run.isAlive(), () -> "gbinlog run ended: " + output(run));
                 assertTrue(System.nanoTime() < deadline, () -> "the global binlog did not get the 3 inserts: " + output(run));
                 Thread.sleep(50);
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + dumperPort + "/",
+                    "coordinator", "secret"); Statement s = c.createStatement();
+                 ResultSet status = s.executeQuery("SHOW MASTER STATUS")) {
+                assertTrue(status.next(), "the dumper answers SHOW MASTER STATUS");
+                assertTrue(status.getString(1).startsWith("binlog.") && status.getLong(2) > 4,
+                        "the dumper serves the global binlog: " + status.getString(1) + ":" + status.getLong(2));
             }
             while (!output(run).contains("txn/s")) {
                 assertTrue(System.nanoTime() < deadline, () -> "no progress logged: " + output(run));
@@ -130,6 +141,7 @@ class RunCommandTest {
     }
 
     private Path writeConfig(Path storage) throws IOException {
+        dumperPort = freePort();
         StringBuilder yaml = new StringBuilder("dataNodes:\n");
         for (DataNode dn : cluster.nodes()) {
             yaml.append("  - {id: ").append(dn.id()).append(", host: ").append(dn.host()).append(", port: ")
@@ -137,6 +149,7 @@ class RunCommandTest {
                     .append(dn.password()).append("}\n");
         }
         yaml.append("tso: {listen: 127.0.0.1:").append(freePort()).append("}\n");
+        yaml.append("dumper: {listen: 127.0.0.1:").append(dumperPort).append("}\n");
         yaml.append("users: [{name: coordinator, password: secret}]\n");
         yaml.append("storage: {dir: ").append(storage).append("}\n");
         yaml.append("collector: {probeIntervalMs: 20}\n");
