@@ -37,6 +37,7 @@ import picocli.CommandLine.ParameterException;
  * the global binlog catch up, and removes the data nodes; the global binlog stays in {@code --dir} to be read.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Everything on this machine: local data nodes, the TSO, gbinlog and a bank workload.",
         description = {"Start local MariaDB data nodes, the TSO, gbinlog's pipeline and a bank workload of",
                 "distributed transactions, and show live progress. Ctrl-C stops everything cleanly; the",
                 "global binlog stays in --dir."})

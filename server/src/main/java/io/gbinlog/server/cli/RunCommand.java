@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
  * reason.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Run gbinlog on a cluster: the TSO, the global binlog pipeline and the dumper.",
         description = {"Run gbinlog: the TSO (tso.listen), and the collectors, merger and writer that keep the",
                 "global binlog in storage.dir/binlog, and the dumper (dumper.listen) that serves it to",
                 "replicas. Ctrl-C or SIGTERM stops it cleanly."})

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 /** Runs the TSO server alone, for coordinators to take commit timestamps from. */
 @Command(name = "tso", mixinStandardHelpOptions = true,
+        header = "Serve the TSO alone.",
         description = {"Serve the TSO alone: SELECT TSO_TIMESTAMP() over the MySQL protocol.",
                 "Uses tso.listen, users and storage.dir (the lease file) of the configuration."})
 final class TsoCommand implements Callable<Integer> {
