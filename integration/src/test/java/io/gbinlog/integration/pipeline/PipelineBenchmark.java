@@ -48,8 +48,9 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {
     }
 
-    /** One data node's recorded binlog files, in order, starting where no branch was prepared. */
-    private record Recording(List<String> ids, List<List<Path>> files, long endTso, Progress progress) {
+    /** Every data node's recorded binlog files, in order, and TSOs read before and after them. */
+    private record Recording(List<String> ids, List<List<Path>> files, long startTso, long endTso,
+                             Progress progress) {
         List<Path> allFiles() {
             return files.stream().flatMap(List::stream).toList();
         }
@@ -97,7 +98,7 @@ public final class PipelineBenchmark {
                     Path storage = dir.resolve("global-" + round + "-" + policies[p]);
                     long start = System.nanoTime();
                     PipelineStats stats = Pipeline.replay(settings(recording.ids(), storage, policies[p]),
-                            recording.files(), recording.endTso(), Duration.ofMinutes(30));
+                            recording.files(), recording.startTso(), recording.endTso(), Duration.ofMinutes(30));
                     Rate r = new Rate(events, bytes, (System.nanoTime() - start) / 1e9);
                     System.out.printf("pipeline round %d, fsync %s: %.2f s, %d global transactions, %.1f MB written%n",
                             round, policies[p], r.seconds(), stats.transactions(), globalBytes(storage) / 1e6);
@@ -113,7 +114,7 @@ public final class PipelineBenchmark {
 
             System.out.printf("%nbest of %d, %d events, %.1f MB of data-node binlogs (%d streams):%n", ROUNDS, events,
                     bytes / 1e6, NODES);
-            System.out.printf("%-44s %12s %9s %9s%n", "", "events/s", "MB/s", "ratio");
+            System.out.printf("%-50s %12s %9s %9s%n", "", "events/s", "MB/s", "ratio");
             print("mysql-binlog-connector-java parse only", parse, parse);
             print("pipeline: capture, merge, write (fsync " + policies[0] + ")", pipeline[0], parse);
             print("pipeline: capture, merge, write (fsync " + policies[1] + ")", pipeline[1], parse);
@@ -125,7 +126,7 @@ public final class PipelineBenchmark {
     }
 
     private static void print(String name, Rate r, Rate parse) {
-        System.out.printf("%-44s %,12.0f %9.1f %9.2f%n", name, r.eventsPerSecond(), r.megabytesPerSecond(),
+        System.out.printf("%-50s %,12.0f %9.1f %9.2f%n", name, r.eventsPerSecond(), r.megabytesPerSecond(),
                 r.eventsPerSecond() / parse.eventsPerSecond());
     }
 
@@ -140,6 +141,7 @@ public final class PipelineBenchmark {
             try (BankWorkload bank = BankWorkload.builder(coordinator).threads(THREADS).accountsPerNode(1000)
                     .recordHistory(false).build()) {
                 bank.setup();
+                long startTso = next(tso); // the cut, read before the files begin (F3)
                 List<String> firstFiles = new ArrayList<>();
                 for (DataNode node : cluster.nodes()) {
                     firstFiles.add(rotate(node));
@@ -157,10 +159,7 @@ public final class PipelineBenchmark {
                 System.out.printf("workload: %d transactions in %.0f s%n", TRANSACTIONS,
                         (System.nanoTime() - start) / 1e9);
                 // Read after every commit, before the files end: the replay's final probe (F3).
-                long endTso;
-                try (TsoClient client = tso.clients().get()) {
-                    endTso = client.next();
-                }
+                long endTso = next(tso);
                 List<List<Path>> files = new ArrayList<>();
                 for (int k = 0; k < NODES; k++) {
                     DataNode node = cluster.node(k);
@@ -177,8 +176,14 @@ public final class PipelineBenchmark {
                     }
                     files.add(copied);
                 }
-                return new Recording(cluster.nodeIds(), files, endTso, progress);
+                return new Recording(cluster.nodeIds(), files, startTso, endTso, progress);
             }
+        }
+    }
+
+    private static long next(TestTso tso) throws Exception {
+        try (TsoClient client = tso.clients().get()) {
+            return client.next();
         }
     }
 

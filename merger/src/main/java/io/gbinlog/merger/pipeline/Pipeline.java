@@ -136,16 +136,17 @@ public final class Pipeline implements AutoCloseable {
      * Runs the pipeline over recorded binlog files instead of replica connections (benchmarks, archived binlogs) into
      * a new global binlog, and returns once it holds everything, closed. Stream k is
      * {@code settings.dataNodes().get(k)}, of which only the id is used (nothing connects to a data node or a TSO),
-     * read by a {@link BinlogFileCollector} from the first event of {@code files.get(k)}: the files must begin where
-     * no branch was prepared. Recorded streams end without probes: once a stream's files end, one probe of
-     * {@code endTso}, a TSO read after the last recorded commit and before the files were closed (F3), lets the
+     * read by a {@link BinlogFileCollector} from the first event of {@code files.get(k)}. The recording is a first
+     * start whose cut is {@code startTso}, a TSO read before the files began and while no branch was prepared:
+     * everything in the files comes out. Recorded streams end without probes: once a stream's files end, one probe
+     * of {@code endTso}, a TSO read after the last recorded commit and before the files were closed (F3), lets the
      * watermark pass everything.
      *
      * @return the statistics of the finished run
      * @throws IllegalStateException when the storage directory already holds a global binlog, the pipeline failed,
      *                               or it did not finish within {@code timeout}
      */
-    public static PipelineStats replay(PipelineSettings settings, List<List<Path>> files, long endTso,
+    public static PipelineStats replay(PipelineSettings settings, List<List<Path>> files, long startTso, long endTso,
                                        Duration timeout) throws IOException {
         if (files.size() != settings.dataNodes().size() || files.stream().anyMatch(List::isEmpty)) {
             throw new IllegalArgumentException("files: one non-empty list of binlog files per data node is needed, got "
@@ -169,7 +170,7 @@ public final class Pipeline implements AutoCloseable {
             throw e;
         }
         try (Pipeline pipeline = new Pipeline(settings, storage, binlog)) {
-            pipeline.replayFiles(files, endTso);
+            pipeline.replayFiles(files, startTso, endTso);
             if (!pipeline.awaitDurable(endTso, timeout)) {
                 throw new IllegalStateException("the replay did not finish within " + timeout + ": "
                         + pipeline.stats());
@@ -178,12 +179,13 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
-    private void replayFiles(List<List<Path>> files, long endTso) throws IOException {
+    private void replayFiles(List<List<Path>> files, long startTso, long endTso) throws IOException {
         List<String> ids = settings.dataNodes().stream().map(DataNode::id).toList();
         List<BinlogCoordinates> starts = files.stream().map(f -> new BinlogCoordinates(
                 f.get(0).getFileName().toString(), BinlogCoordinates.FIRST_EVENT)).toList();
-        EngineCheckpoint engine = EngineCheckpoint.firstStart(ids,
-                starts.stream().mapToLong(BinlogCoordinates::encoded).toArray());
+        List<StreamCheckpoint> streams = starts.stream().map(BinlogCoordinates::encoded)
+                .map(p -> StreamCheckpoint.firstStart(p, p, p)).toList();
+        EngineCheckpoint engine = EngineCheckpoint.firstStart(ids, startTso, streams, List.of());
         Checkpoint checkpoint = Checkpoint.of(binlog.endPosition(), binlog.lastGno(), engine);
         storage.checkpoints().write(checkpoint);
         startThreads(new Streams(ids, starts), engine, storage.checkpoints(), checkpoint);
