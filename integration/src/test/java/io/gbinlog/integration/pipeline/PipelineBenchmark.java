@@ -36,12 +36,12 @@ import java.util.function.Supplier;
  * capture, merger and writer as fast as they go, with the writer's fsync on and off. Every figure is the best of
  * {@code bench.rounds}. Not a test: run it with
  * {@code mvn -B -pl integration -am -Pbench -DskipTests -Dbench.class=io.gbinlog.integration.pipeline.PipelineBenchmark test}
- * (options: -Dbench.transactions=60000 -Dbench.threads=8 -Dbench.rounds=3).
+ * (options: -Dbench.transactions=200000 -Dbench.threads=8 -Dbench.rounds=3).
  */
 public final class PipelineBenchmark {
 
     private static final int NODES = 4;
-    private static final int TRANSACTIONS = Integer.getInteger("bench.transactions", 60_000);
+    private static final int TRANSACTIONS = Integer.getInteger("bench.transactions", 200_000);
     private static final int THREADS = Integer.getInteger("bench.threads", 8);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
