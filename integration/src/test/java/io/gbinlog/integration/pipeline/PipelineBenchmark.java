@@ -6,13 +6,6 @@ import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.deserialization.ByteArrayEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import io.gbinlog.collector.probe.TsoSource;
-import io.gbinlog.integration.cluster.DataNode;
-import io.gbinlog.integration.cluster.LocalCluster;
-import io.gbinlog.integration.coordinator.Coordinator;
-import io.gbinlog.integration.coordinator.TsoClient;
-import io.gbinlog.integration.testing.TestTso;
-import io.gbinlog.integration.workload.BankWorkload;
-import io.gbinlog.integration.workload.Progress;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.merger.pipeline.PipelineSettings;
@@ -20,11 +13,7 @@ import io.gbinlog.merger.pipeline.PipelineStats;
 import io.gbinlog.merger.writer.FsyncPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
@@ -48,14 +37,6 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {
     }
 
-    /** Every data node's recorded binlog files, in order, and TSOs read before and after them. */
-    private record Recording(List<String> ids, List<List<Path>> files, long startTso, long endTso,
-                             Progress progress) {
-        List<Path> allFiles() {
-            return files.stream().flatMap(List::stream).toList();
-        }
-    }
-
     private record Rate(long events, long bytes, double seconds) {
         double eventsPerSecond() {
             return events / seconds;
@@ -73,7 +54,7 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("gbinlog-pipeline-bench-");
         try {
-            Recording recording = record(dir.resolve("recorded"));
+            BankRecording recording = BankRecording.record(dir.resolve("recorded"), NODES, TRANSACTIONS, THREADS);
             List<Path> files = recording.allFiles();
             long bytes = 0;
             for (Path f : files) {
@@ -128,74 +109,6 @@ public final class PipelineBenchmark {
     private static void print(String name, Rate r, Rate parse) {
         System.out.printf("%-50s %,12.0f %9.1f %9.2f%n", name, r.eventsPerSecond(), r.megabytesPerSecond(),
                 r.eventsPerSecond() / parse.eventsPerSecond());
-    }
-
-    /**
-     * Runs the bank workload between two binlog rotations on every node: the files in between hold exactly the
-     * workload, which starts and ends with no branch prepared.
-     */
-    private static Recording record(Path dir) throws Exception {
-        try (LocalCluster cluster = LocalCluster.start(NODES); TestTso tso = TestTso.start()) {
-            Coordinator coordinator = Coordinator.builder().nodes(cluster.nodes()).tso(tso.clients())
-                    .lockWaitTimeoutSeconds(1).build();
-            try (BankWorkload bank = BankWorkload.builder(coordinator).threads(THREADS).accountsPerNode(1000)
-                    .recordHistory(false).build()) {
-                bank.setup();
-                long startTso = next(tso); // the cut, read before the files begin (F3)
-                List<String> firstFiles = new ArrayList<>();
-                for (DataNode node : cluster.nodes()) {
-                    firstFiles.add(rotate(node));
-                }
-                long start = System.nanoTime();
-                bank.start(TRANSACTIONS);
-                if (!bank.awaitTermination(Duration.ofMinutes(30))) {
-                    throw new IllegalStateException("the workload did not finish within 30 minutes: "
-                            + bank.progress());
-                }
-                Progress progress = bank.progress();
-                if (progress.unknown() != 0) {
-                    throw new IllegalStateException("transactions of unknown outcome: " + progress);
-                }
-                System.out.printf("workload: %d transactions in %.0f s%n", TRANSACTIONS,
-                        (System.nanoTime() - start) / 1e9);
-                // Read after every commit, before the files end: the replay's final probe (F3).
-                long endTso = next(tso);
-                List<List<Path>> files = new ArrayList<>();
-                for (int k = 0; k < NODES; k++) {
-                    DataNode node = cluster.node(k);
-                    String next = rotate(node);
-                    Path copies = Files.createDirectories(dir.resolve(node.id()));
-                    List<Path> copied = new ArrayList<>();
-                    boolean in = false;
-                    for (Path f : node.binlogFiles()) {
-                        String name = f.getFileName().toString();
-                        in = (in || name.equals(firstFiles.get(k))) && !name.equals(next);
-                        if (in) {
-                            copied.add(Files.copy(f, copies.resolve(name)));
-                        }
-                    }
-                    files.add(copied);
-                }
-                return new Recording(cluster.nodeIds(), files, startTso, endTso, progress);
-            }
-        }
-    }
-
-    private static long next(TestTso tso) throws Exception {
-        try (TsoClient client = tso.clients().get()) {
-            return client.next();
-        }
-    }
-
-    /** FLUSH BINARY LOGS; returns the new file's name. */
-    private static String rotate(DataNode node) throws Exception {
-        try (Connection c = node.connect(); Statement s = c.createStatement()) {
-            s.execute("FLUSH BINARY LOGS");
-            try (ResultSet r = s.executeQuery("SHOW MASTER STATUS")) {
-                r.next();
-                return r.getString(1);
-            }
-        }
     }
 
     /** Every file read in turn by one thread, with row events, table maps and statement text kept as bytes. */
