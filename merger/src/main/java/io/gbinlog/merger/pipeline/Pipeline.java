@@ -13,6 +13,7 @@ import io.gbinlog.collector.node.FirstStart;
 import io.gbinlog.collector.ordering.StreamCheckpoint;
 import io.gbinlog.collector.probe.Prober;
 import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.collector.source.BinlogFileCollector;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 import io.gbinlog.merger.checkpoint.Checkpoint;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -76,6 +78,7 @@ public final class Pipeline implements AutoCloseable {
     private final Wakeup wakeup = new Wakeup();
     private final List<ReplicaCollector> collectors = new ArrayList<>();
     private final List<Prober> probers = new ArrayList<>();
+    private final List<Thread> fileReaders = new ArrayList<>();
     private CollectorRing[] rings = new CollectorRing[0];
     private HoldupWatch watch;
     private MergeLoop mergeLoop;
@@ -126,6 +129,79 @@ public final class Pipeline implements AutoCloseable {
                 storage.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Runs the pipeline over recorded binlog files instead of replica connections (benchmarks, archived binlogs) into
+     * a new global binlog, and returns once it holds everything, closed. Stream k is
+     * {@code settings.dataNodes().get(k)}, of which only the id is used (nothing connects to a data node or a TSO),
+     * read by a {@link BinlogFileCollector} from the first event of {@code files.get(k)}. The recording is a first
+     * start whose cut is {@code startTso}, a TSO read before the files began and while no branch was prepared:
+     * everything in the files comes out. Recorded streams end without probes: once a stream's files end, one probe
+     * of {@code endTso}, a TSO read after the last recorded commit and before the files were closed (F3), lets the
+     * watermark pass everything.
+     *
+     * @return the statistics of the finished run
+     * @throws IllegalStateException when the storage directory already holds a global binlog, the pipeline failed,
+     *                               or it did not finish within {@code timeout}
+     */
+    public static PipelineStats replay(PipelineSettings settings, List<List<Path>> files, long startTso, long endTso,
+                                       Duration timeout) throws IOException {
+        if (files.size() != settings.dataNodes().size() || files.stream().anyMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("files: one non-empty list of binlog files per data node is needed, got "
+                    + files + " for " + settings.dataNodes().size() + " data nodes");
+        }
+        StorageDir storage = StorageDir.open(settings.storageDir());
+        GlobalBinlog binlog = null;
+        try {
+            if (storage.checkpoints().read().isPresent()) {
+                throw new IllegalStateException(storage.checkpoints().path() + " exists: a replay writes a new global"
+                        + " binlog into an empty storage directory");
+            }
+            binlog = GlobalBinlog.open(new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(),
+                    settings.fsync(), INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid()));
+            binlog.publishOnlyOnRequest();
+        } catch (IOException | RuntimeException | Error e) {
+            if (binlog != null) {
+                binlog.close();
+            }
+            storage.close();
+            throw e;
+        }
+        try (Pipeline pipeline = new Pipeline(settings, storage, binlog)) {
+            pipeline.replayFiles(files, startTso, endTso);
+            if (!pipeline.awaitDurable(endTso, timeout)) {
+                throw new IllegalStateException("the replay did not finish within " + timeout + ": "
+                        + pipeline.stats());
+            }
+            return pipeline.stats();
+        }
+    }
+
+    private void replayFiles(List<List<Path>> files, long startTso, long endTso) throws IOException {
+        List<String> ids = settings.dataNodes().stream().map(DataNode::id).toList();
+        List<BinlogCoordinates> starts = files.stream().map(f -> new BinlogCoordinates(
+                f.get(0).getFileName().toString(), BinlogCoordinates.FIRST_EVENT)).toList();
+        List<StreamCheckpoint> streams = starts.stream().map(BinlogCoordinates::encoded)
+                .map(p -> StreamCheckpoint.firstStart(p, p, p)).toList();
+        EngineCheckpoint engine = EngineCheckpoint.firstStart(ids, startTso, streams, List.of());
+        Checkpoint checkpoint = Checkpoint.of(binlog.endPosition(), binlog.lastGno(), engine);
+        storage.checkpoints().write(checkpoint);
+        startThreads(new Streams(ids, starts), engine, storage.checkpoints(), checkpoint);
+        for (int k = 0; k < ids.size(); k++) {
+            int stream = k;
+            Thread reader = new Thread(() -> {
+                try {
+                    BinlogFileCollector.read(files.get(stream), starts.get(stream), stream, ids.get(stream),
+                            rings[stream]);
+                    rings[stream].probeReached(stream, endTso);
+                } catch (Throwable t) {
+                    failure.fail(t);
+                }
+            }, "gbinlog-replay-" + ids.get(k));
+            fileReaders.add(reader);
+            reader.start();
         }
     }
 
@@ -334,6 +410,7 @@ public final class Pipeline implements AutoCloseable {
         for (CollectorRing r : rings) {
             r.close();
         }
+        fileReaders.forEach(Pipeline::join);
         if (writerProcessor != null) {
             while (!failure.failed() && writerProcessor.getSequence().get() < output.getCursor()) {
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
