@@ -48,8 +48,14 @@ public record BinlogCoordinates(String file, long offset) implements Comparable<
      * same binlog): the servers number files with at least six digits.
      */
     public static BinlogCoordinates decode(long position, String sameBinlog) {
-        String base = sameBinlog.substring(0, sameBinlog.lastIndexOf('.'));
-        return new BinlogCoordinates(String.format("%s.%06d", base, position >>> 32), position & 0xFFFF_FFFFL);
+        // Runs once per local transaction on the writer thread: no String.format here.
+        String number = Long.toString(position >>> 32);
+        StringBuilder file = new StringBuilder(sameBinlog.length() + 4);
+        file.append(sameBinlog, 0, sameBinlog.lastIndexOf('.') + 1);
+        for (int pad = number.length(); pad < 6; pad++) {
+            file.append('0');
+        }
+        return new BinlogCoordinates(file.append(number).toString(), position & 0xFFFF_FFFFL);
     }
 
     @Override
