@@ -4,6 +4,8 @@ import io.gbinlog.protocol.binlog.EventType;
 import io.gbinlog.protocol.binlog.RowsEventEncoder;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The raw events of one transaction of a data node, as the global binlog writer needs them: statement texts
@@ -19,6 +21,11 @@ import java.nio.charset.StandardCharsets;
  *     else if (g.isRowsQuery(i)) tx.rowsQuery(g.buffer(), g.textOffset(i), g.textLength(i));
  * }
  * }</pre>
+ *
+ * <p>A group larger than the spill threshold is <em>spilled</em>: its events are in a file and the group itself holds
+ * none ({@link #size()} is 0). Read any group through {@link #forEachChunk}, which hands over in-memory chunks in
+ * order (an in-memory group is its own single chunk); a chunk never separates a statement text from the table maps
+ * after it. Once a group is written, {@link #release()} deletes its file.
  */
 public final class EventGroup {
 
@@ -33,8 +40,16 @@ public final class EventGroup {
     private final byte[] types;
     private final boolean ddl;
     private final boolean writesDdlLog;
+    /** Where the events are when the group was spilled; null for an in-memory group. */
+    private final SpillFile spill;
 
     EventGroup(byte[] buffer, int[] offsets, int[] lengths, byte[] types, boolean ddl, boolean writesDdlLog) {
+        this(buffer, offsets, lengths, types, ddl, writesDdlLog, null);
+    }
+
+    private EventGroup(byte[] buffer, int[] offsets, int[] lengths, byte[] types, boolean ddl, boolean writesDdlLog,
+                       SpillFile spill) {
+        this.spill = spill;
         this.buffer = buffer;
         this.offsets = offsets;
         this.lengths = lengths;
@@ -43,7 +58,54 @@ public final class EventGroup {
         this.writesDdlLog = writesDdlLog;
     }
 
-    /** Number of events kept. */
+    /** A group whose events are all in {@code file}; the file is deleted with the group at the latest. */
+    static EventGroup spilled(SpillFile.Writer file, boolean ddl, boolean writesDdlLog) {
+        return new EventGroup(file, ddl, writesDdlLog);
+    }
+
+    private EventGroup(SpillFile.Writer file, boolean ddl, boolean writesDdlLog) {
+        this.buffer = new byte[0];
+        this.offsets = new int[0];
+        this.lengths = new int[0];
+        this.types = new byte[0];
+        this.ddl = ddl;
+        this.writesDdlLog = writesDdlLog;
+        this.spill = file.finish(this);
+    }
+
+    /** The events are in a spill file, not in this object: read them through {@link #forEachChunk}. */
+    public boolean isSpilled() {
+        return spill != null;
+    }
+
+    /**
+     * Hands over the events in order, as in-memory groups: this group itself, or the chunks of its spill file.
+     *
+     * @throws java.io.UncheckedIOException when the spill file cannot be read
+     */
+    public void forEachChunk(Consumer<EventGroup> action) {
+        anyChunk(chunk -> {
+            action.accept(chunk);
+            return false;
+        });
+    }
+
+    /** True when {@code test} holds for a chunk; stops reading at the first such chunk. */
+    public boolean anyChunk(Predicate<EventGroup> test) {
+        if (spill == null) {
+            return test.test(this);
+        }
+        return !spill.forEachChunk(ddl, writesDdlLog, chunk -> !test.test(chunk));
+    }
+
+    /** The group is written (or dropped): its spill file, if any, is deleted now rather than when collected. */
+    public void release() {
+        if (spill != null) {
+            spill.delete();
+        }
+    }
+
+    /** Number of events kept in memory (0 for a spilled group). */
     public int size() {
         return types.length;
     }
@@ -167,6 +229,9 @@ public final class EventGroup {
 
     @Override
     public String toString() {
+        if (spill != null) {
+            return "events spilled to " + spill + (ddl ? ", DDL" : "") + (writesDdlLog ? ", ddl_log" : "");
+        }
         return size() + " events, " + byteSize() + " bytes" + (ddl ? ", DDL" : "") + (writesDdlLog ? ", ddl_log" : "");
     }
 }

@@ -77,7 +77,7 @@ public final class TransactionAssembler {
     private long groupStart;
     private long lastEnd;
     private Ends ends;
-    private final EventGroupBuilder builder = new EventGroupBuilder();
+    private final EventGroupBuilder builder;
     /** The tables a row event can refer to: its group's latest table map of each table id. */
     private record MappedTable(int index, boolean commitLog, boolean ddlLog) {
     }
@@ -92,6 +92,13 @@ public final class TransactionAssembler {
      * @param probes probes to release as the stream advances; null when nobody probes this stream
      */
     public TransactionAssembler(int stream, String source, CaptureListener listener, ProbeQueue probes) {
+        this(stream, source, listener, probes, null);
+    }
+
+    /** @param spill where transactions past its threshold keep their events; null: always in memory */
+    public TransactionAssembler(int stream, String source, CaptureListener listener, ProbeQueue probes,
+                                SpillDirectory spill) {
+        this.builder = new EventGroupBuilder(spill, stream);
         this.stream = stream;
         this.source = source;
         this.listener = listener;

@@ -27,8 +27,8 @@ import java.util.PriorityQueue;
  * over before.
  *
  * <p>Memory: everything read since the restart position stays until taken; the committed transactions
- * waiting to be taken hold the payloads, which is where spilling to disk would plug in. Finding the restart
- * position costs amortised constant time ({@link PositionLedger}).
+ * waiting to be taken hold the payloads (a transaction past the spill threshold holds only a file). Finding the
+ * restart position costs amortised constant time ({@link PositionLedger}).
  *
  * <p>Single-threaded, no I/O. Positions are the binlog positions where each event's group starts,
  * strictly increasing (for example file number {@code << 32 |} offset), except that the commit_log rows of

@@ -7,6 +7,7 @@ import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.capture.CaptureDeserializer;
 import io.gbinlog.collector.capture.CaptureListener;
 import io.gbinlog.collector.capture.ProbeQueue;
+import io.gbinlog.collector.capture.SpillDirectory;
 import io.gbinlog.collector.capture.TransactionAssembler;
 import io.gbinlog.collector.node.DataNodes;
 import io.gbinlog.collector.node.NodeSettings;
@@ -80,7 +81,7 @@ public final class ReplicaCollector implements AutoCloseable {
         this.serverId = b.serverId;
         this.identity = identity;
         this.config = b;
-        this.assembler = new TransactionAssembler(b.stream, label, b.listener, probes);
+        this.assembler = new TransactionAssembler(b.stream, label, b.listener, probes, b.spill);
         this.assembler.startAt(start);
         this.client = newClient(b);
         this.thread = new Thread(this::run, "gbinlog-collector-" + b.dn.id());
@@ -292,6 +293,7 @@ public final class ReplicaCollector implements AutoCloseable {
         private TsoSource tso;
         private Duration probeInterval = Duration.ofMillis(50);
         private Consumer<Throwable> onFailure = t -> { };
+        private SpillDirectory spill;
 
         private Builder(DataNode dn, int stream, CaptureListener listener) {
             this.dn = Objects.requireNonNull(dn, "dn");
@@ -355,6 +357,12 @@ public final class ReplicaCollector implements AutoCloseable {
             }
             this.minBackoff = min;
             this.maxBackoff = max;
+            return this;
+        }
+
+        /** Transactions larger than its threshold keep their events in files there. Default: always in memory. */
+        public Builder spill(SpillDirectory spill) {
+            this.spill = spill;
             return this;
         }
 

@@ -30,10 +30,10 @@ final class PipelineTesting {
                 .toList();
     }
 
-    /** Small files (rotation happens), quick probes and checkpoints, group commit per batch. */
+    /** Small files (rotation happens), a low spill threshold, quick probes and checkpoints, group commit per batch. */
     static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
         return new PipelineSettings(configs(nodes), storage,
                 () -> new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
-                Duration.ofMillis(20), 1024, 256 * 1024, FsyncPolicy.ON_FLUSH, 1, Duration.ofMillis(200));
+                Duration.ofMillis(20), 1024, 64 * 1024, 256 * 1024, FsyncPolicy.ON_FLUSH, 1, Duration.ofMillis(200));
     }
 }

@@ -6,6 +6,7 @@ import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.gbinlog.collector.capture.BinlogCoordinates;
+import io.gbinlog.collector.capture.SpillDirectory;
 import io.gbinlog.collector.node.DataNodes;
 import io.gbinlog.collector.node.NodeSettings;
 import io.gbinlog.collector.node.SettingsCheck;
@@ -73,6 +74,8 @@ public final class Pipeline implements AutoCloseable {
 
     private final PipelineSettings settings;
     private final StorageDir storage;
+    /** Emptied at start: a spilled transaction of an earlier run is read again from its data node. */
+    private final SpillDirectory spill;
     private final GlobalBinlog binlog;
     private final Failure failure;
     private final Wakeup wakeup = new Wakeup();
@@ -89,10 +92,11 @@ public final class Pipeline implements AutoCloseable {
     private Thread writerThread;
     private boolean closed;
 
-    private Pipeline(PipelineSettings settings, StorageDir storage, GlobalBinlog binlog) {
+    private Pipeline(PipelineSettings settings, StorageDir storage, GlobalBinlog binlog, SpillDirectory spill) {
         this.settings = settings;
         this.storage = storage;
         this.binlog = binlog;
+        this.spill = spill;
         this.failure = new Failure(this::releaseWaiters);
     }
 
@@ -116,7 +120,8 @@ public final class Pipeline implements AutoCloseable {
             }
             binlog = GlobalBinlog.open(config);
             binlog.publishOnlyOnRequest();
-            pipeline = new Pipeline(settings, storage, binlog);
+            pipeline = new Pipeline(settings, storage, binlog,
+                    SpillDirectory.open(storage.spillDir(), settings.spillThreshold()));
             pipeline.begin(checkpoint);
             return pipeline;
         } catch (IOException | SQLException | RuntimeException | Error e) {
@@ -308,6 +313,7 @@ public final class Pipeline implements AutoCloseable {
                     .identity(found.get(k))
                     .startAt(starts.get(k))
                     .heartbeat(heartbeat)
+                    .spill(spill)
                     .onFailure(failure::fail)
                     .start();
             collectors.add(collector);

@@ -19,14 +19,15 @@ import java.util.function.Supplier;
  * @param tso                a new connection to the TSO per call (each prober owns and closes its own)
  * @param probeInterval      how often each data node is probed
  * @param collectorRingSize  events buffered per collector (a power of two)
+ * @param spillThreshold     a transaction holding more event bytes than this keeps them in {@code storageDir/spill}
  * @param maxFileSize        global binlog file rotation size
  * @param fsync              when the global binlog is forced to disk
  * @param serverId           server_id in the global binlog's events
  * @param checkpointInterval how often the restart checkpoint is written
  */
 public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Supplier<TsoSource> tso,
-                               Duration probeInterval, int collectorRingSize, long maxFileSize, FsyncPolicy fsync,
-                               long serverId, Duration checkpointInterval) {
+                               Duration probeInterval, int collectorRingSize, long spillThreshold, long maxFileSize,
+                               FsyncPolicy fsync, long serverId, Duration checkpointInterval) {
 
     public PipelineSettings {
         dataNodes = List.copyOf(dataNodes);
@@ -47,6 +48,6 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
         };
         return new PipelineSettings(config.dataNodes(), config.storage().dir(), tso,
                 Duration.ofMillis(config.collector().probeIntervalMs()), config.collector().ringSize(),
-                b.maxFileSizeBytes(), fsync, b.serverId(), Duration.ofMillis(b.checkpointIntervalMs()));
+                config.collector().spillThresholdBytes(), b.maxFileSizeBytes(), fsync, b.serverId(), Duration.ofMillis(b.checkpointIntervalMs()));
     }
 }

@@ -14,8 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
- * The pipeline's storage directory: the global binlog under {@code binlog/}, {@code checkpoint.json}, and
- * {@code server-uuid} (the source UUID of every GTID, chosen once, as a MySQL server keeps its own in auto.cnf).
+ * The pipeline's storage directory: the global binlog under {@code binlog/}, {@code checkpoint.json}, the events of
+ * large transactions being written under {@code spill/}, and {@code server-uuid} (the source UUID of every GTID, chosen once, as a MySQL server keeps its own in auto.cnf).
  * Held under a lock: two pipelines writing one global binlog would corrupt it.
  */
 final class StorageDir implements AutoCloseable {
@@ -50,6 +50,10 @@ final class StorageDir implements AutoCloseable {
 
     Path binlogDir() {
         return dir.resolve("binlog");
+    }
+
+    Path spillDir() {
+        return dir.resolve("spill");
     }
 
     CheckpointFile checkpoints() {

@@ -68,8 +68,22 @@ final class TransactionAppender implements RowsBody {
         return lastAppended;
     }
 
-    /** Appends {@code tx}; false when nothing of it is written (it held only {@code __gbinlog} rows). */
+    /**
+     * Appends {@code tx}; false when nothing of it is written (it held only {@code __gbinlog} rows). Either way the
+     * spill files of its branches are deleted: once appended, a restart reads it from the global binlog's checkpoint
+     * on, never from them.
+     */
     boolean append(GlobalTransaction<Captured> tx) throws IOException {
+        try {
+            return write(tx);
+        } finally {
+            for (int p = 0; p < tx.size(); p++) {
+                tx.payload(p).group().release();
+            }
+        }
+    }
+
+    private boolean write(GlobalTransaction<Captured> tx) throws IOException {
         long cts = tx.isDistributed() ? tx.timestamp() : Math.max(tx.timestamp(), lastCts);
         String origin = tx.isDistributed() ? Origin.distributed(tx.gtrid())
                 : Origin.local(streams.id(tx.stream(0)), streams.coordinates(tx.stream(0), tx.payload(0).position()));
@@ -125,11 +139,17 @@ final class TransactionAppender implements RowsBody {
 
     private static boolean hasUserRows(GlobalTransaction<Captured> tx) {
         for (int p = 0; p < tx.size(); p++) {
-            EventGroup g = tx.payload(p).group();
-            for (int i = 0; i < g.size(); i++) {
-                if (g.isTableMap(i) && !PROTOCOL_SCHEMA.equals(g.database(i))) {
-                    return true;
-                }
+            if (tx.payload(p).group().anyChunk(TransactionAppender::hasUserTable)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasUserTable(EventGroup g) {
+        for (int i = 0; i < g.size(); i++) {
+            if (g.isTableMap(i) && !PROTOCOL_SCHEMA.equals(g.database(i))) {
+                return true;
             }
         }
         return false;
@@ -142,8 +162,17 @@ final class TransactionAppender implements RowsBody {
         }
     }
 
-    private void writeBranch(TransactionEncoder out, EventGroup g) {
+    private void writeBranch(TransactionEncoder out, EventGroup branch) {
         mapped = 0;
+        if (branch.isSpilled()) {
+            branch.forEachChunk(chunk -> writeEvents(out, chunk));
+        } else {
+            writeEvents(out, branch);
+        }
+    }
+
+    /** A chunk never separates a statement text from its table maps, so a pending statement never crosses one. */
+    private void writeEvents(TransactionEncoder out, EventGroup g) {
         int pendingStatement = -1;
         for (int i = 0; i < g.size(); i++) {
             if (g.isRowsQuery(i)) {

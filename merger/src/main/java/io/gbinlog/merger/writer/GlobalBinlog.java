@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -42,6 +43,8 @@ public final class GlobalBinlog implements AutoCloseable {
     private static final int INITIAL_BUFFER = 64 * 1024;
     /** A buffer grown by a huge transaction is dropped afterwards, keeping memory bounded between them. */
     private static final int RETAINED_BUFFER = 4 * 1024 * 1024;
+    /** A transaction larger than this goes to the file while it is encoded (see TransactionEncoder): bounded memory. */
+    private static final int DRAIN_THRESHOLD = RETAINED_BUFFER;
 
     /** What readers may see: the durable end and the last transaction before it. */
     private record Committed(BinlogPosition end, long lastGno, long lastCts) {
@@ -70,7 +73,20 @@ public final class GlobalBinlog implements AutoCloseable {
         this.config = config;
         this.dir = config.directory();
         this.indexDir = dir.resolve(INDEX_DIR);
-        this.encoder = new TransactionEncoder(buffer, config.serverId(), config.clusterUuid());
+        this.encoder = newEncoder();
+    }
+
+    private TransactionEncoder newEncoder() {
+        return new TransactionEncoder(buffer, config.serverId(), config.clusterUuid(), this::drain, DRAIN_THRESHOLD);
+    }
+
+    /** Part of a large transaction, written ahead; readers see none of it before the whole is appended. */
+    private void drain(EventBuffer part) {
+        try {
+            mutate(() -> writeFully(active, part, part.basePosition()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Opens the log in {@code config.directory()}, creating it or recovering what a crash left. */
@@ -224,12 +240,18 @@ public final class GlobalBinlog implements AutoCloseable {
                 encoder.commit();
             }
         } catch (RuntimeException e) {
+            if (encoder.drained() && failure == null) {
+                failure = e; // part of the transaction is in the file: only recovery can tell where it ends
+            }
             encoder.abort();
+            if (e instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
             throw e;
         }
         Segment segment = activeSegment();
         mutate(() -> {
-            writeFully(active, buffer, start);
+            writeFully(active, buffer, buffer.basePosition());
             if (segment.index.wants(start, config.indexIntervalBytes())) {
                 segment.index.append(cts, gno, start);
             }
@@ -237,7 +259,7 @@ public final class GlobalBinlog implements AutoCloseable {
                 active.force(false);
             }
         });
-        long end = start + buffer.length();
+        long end = buffer.position();
         activeSize = end;
         clock.committed(keys, sequence);
         lastGno = gno;
@@ -481,7 +503,7 @@ public final class GlobalBinlog implements AutoCloseable {
     private void shrinkBuffer() {
         if (buffer.capacity() > RETAINED_BUFFER) {
             buffer = new EventBuffer(INITIAL_BUFFER);
-            encoder = new TransactionEncoder(buffer, config.serverId(), config.clusterUuid());
+            encoder = newEncoder();
         }
     }
 

@@ -58,11 +58,19 @@ public record GbinlogConfig(
      * @param probeIntervalMs how often each data node is probed (TSO, then SHOW MASTER STATUS): the latency of an
      *                        idle cluster's global binlog
      * @param ringSize        events buffered between one collector and the merger; a full ring holds the collector
+     * @param spillThreshold  a transaction holding more event bytes than this keeps them in a file under
+     *                        {@code storage.dir/spill} instead of the heap: bytes, or with a K, M or G suffix
      */
-    public record Collector(Integer probeIntervalMs, Integer ringSize) {
+    public record Collector(Integer probeIntervalMs, Integer ringSize, String spillThreshold) {
         public Collector {
             probeIntervalMs = probeIntervalMs == null ? 50 : probeIntervalMs;
             ringSize = ringSize == null ? 4096 : ringSize;
+            spillThreshold = spillThreshold == null ? "4M" : spillThreshold;
+        }
+
+        /** {@link #spillThreshold} in bytes; valid after {@link GbinlogConfig#load}. */
+        public long spillThresholdBytes() {
+            return parseSize(spillThreshold);
         }
     }
 
@@ -109,7 +117,7 @@ public record GbinlogConfig(
         dataNodes = dataNodes == null ? List.of() : List.copyOf(dataNodes);
         users = users == null ? List.of() : List.copyOf(users);
         storage = storage == null || storage.dir() == null ? new Storage(Path.of("data")) : storage;
-        collector = collector == null ? new Collector(null, null) : collector;
+        collector = collector == null ? new Collector(null, null, null) : collector;
         binlog = binlog == null ? new Binlog(null, null, null, null) : binlog;
     }
 
@@ -175,6 +183,13 @@ public record GbinlogConfig(
         if (Integer.bitCount(collector.ringSize()) != 1) {
             throw new ConfigException(file + ": collector.ringSize: " + collector.ringSize() + " is not a power of two");
         }
+        long spill;
+        try {
+            spill = parseSize(collector.spillThreshold());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": collector.spillThreshold: " + e.getMessage());
+        }
+        range(file, "collector.spillThreshold", spill, 64 * 1024, 1L << 30);
         long size;
         try {
             size = parseSize(binlog.maxFileSize());

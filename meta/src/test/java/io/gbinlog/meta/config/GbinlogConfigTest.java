@@ -82,6 +82,8 @@ class GbinlogConfigTest {
         assertMessage("dataNodes: [{id: 'a,b', host: h, port: 1, user: u}]", "dataNodes[0].id", "[A-Za-z0-9_-]");
         assertMessage("collector: {ringSize: 1000}", "collector.ringSize", "power of two");
         assertMessage("collector: {probeIntervalMs: 0}", "collector.probeIntervalMs", "outside 1..60000");
+        assertMessage("collector: {spillThreshold: lots}", "collector.spillThreshold", "not a size");
+        assertMessage("collector: {spillThreshold: 1K}", "collector.spillThreshold", "outside 65536..1073741824");
         assertMessage("binlog: {maxFileSize: 12X}", "binlog.maxFileSize", "not a size");
         assertMessage("binlog: {maxFileSize: 2G}", "binlog.maxFileSize", "outside 4096..1073741824");
         assertMessage("binlog: {fsync: sometimes}", "binlog.fsync", "[transaction, batch, never]");

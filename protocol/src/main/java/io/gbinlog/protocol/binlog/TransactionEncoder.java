@@ -12,19 +12,43 @@ import java.util.UUID;
  * Event timestamps come from the cts, a TSO {@code (unix_millis << 22) | counter}: header seconds and the
  * GTID commit timestamp in microseconds. The GTID's transaction length is patched in once the transaction
  * is complete. Not thread-safe; one per writer.
+ *
+ * <p>A row transaction larger than the drain threshold is not held whole: once the buffer holds that much, its
+ * events go to the {@link Drain} and the buffer starts again at the next file position. The GTID event is then
+ * kept aside, and handed to the drain again, patched, just before the XID is encoded: written to the file before
+ * the transaction's last bytes, it never claims a length for a transaction that is not complete.
  */
 public final class TransactionEncoder {
+
+    /** Takes the complete events of a transaction too large to hold whole, as they are encoded. */
+    public interface Drain {
+        /** Writes {@code [0, out.length())} of {@code out.array()} at file position {@code out.basePosition()}. */
+        void write(EventBuffer out);
+    }
+
     private final EventBuffer out;
     private final long serverId;
     private final UUID sid;
+    private final Drain drain;
+    private final int drainThreshold;
     private long timestamp;
     private long gno;
     private int gtidStart = -1;
+    /** The GTID event once drained (the buffer no longer holds it); null otherwise. */
+    private EventBuffer drainedGtid;
 
+    /** An encoder that holds every transaction whole in {@code out}. */
     public TransactionEncoder(EventBuffer out, long serverId, UUID sid) {
+        this(out, serverId, sid, null, Integer.MAX_VALUE);
+    }
+
+    /** @param drain takes the events once {@code out} holds {@code drainThreshold} bytes of a row transaction */
+    public TransactionEncoder(EventBuffer out, long serverId, UUID sid, Drain drain, int drainThreshold) {
         this.out = out;
         this.serverId = serverId;
         this.sid = sid;
+        this.drain = drain;
+        this.drainThreshold = drainThreshold;
     }
 
     public EventBuffer buffer() {
@@ -50,25 +74,54 @@ public final class TransactionEncoder {
     public void rowsQuery(byte[] text, int off, int len) {
         requireOpen();
         RowsQueryEventEncoder.write(out, timestamp, serverId, text, off, len);
+        drainIfFull();
     }
 
     /** A data node's raw table map body under a global table id and (when non-null) logical names. */
     public void tableMap(byte[] rawBody, int off, int len, long tableId, byte[] db, byte[] table) {
         requireOpen();
         TableMapEventEncoder.write(out, timestamp, serverId, rawBody, off, len, tableId, db, table);
+        drainIfFull();
     }
 
     /** A data node's raw rows event body (v1 or v2) under a global table id. */
     public void rows(int rawType, byte[] rawBody, int off, int len, long tableId) {
         requireOpen();
         RowsEventEncoder.write(out, timestamp, serverId, rawType, rawBody, off, len, tableId);
+        drainIfFull();
     }
 
     /** Ends the row transaction with an XID (the GNO: unique and increasing, as MySQL's xids are). */
     public void commit() {
         requireOpen();
         XidEventEncoder.write(out, timestamp, serverId, gno);
-        finish();
+        if (drainedGtid == null) {
+            finish();
+            return;
+        }
+        GtidEventEncoder.patchTransactionLength(drainedGtid, 0, out.position() - drainedGtid.basePosition());
+        drain.write(drainedGtid); // the caller writes the XID after it
+        drainedGtid = null;
+        gtidStart = -1;
+    }
+
+    /** True when events of the transaction being encoded already went to the drain. */
+    public boolean drained() {
+        return drainedGtid != null;
+    }
+
+    private void drainIfFull() {
+        if (out.length() < drainThreshold) {
+            return;
+        }
+        if (drainedGtid == null) {
+            int size = (int) EventHeader.eventSize(out.array(), gtidStart);
+            drainedGtid = new EventBuffer(size);
+            drainedGtid.reset(out.basePosition() + gtidStart);
+            drainedGtid.writeBytes(out.array(), gtidStart, size);
+        }
+        drain.write(out);
+        out.reset(out.position());
     }
 
     /** A whole DDL transaction: GTID and one query event whose text starts with the cts marker. */
@@ -92,6 +145,7 @@ public final class TransactionEncoder {
     /** Forgets a transaction left half-encoded by a failure; the caller discards the buffer's content. */
     public void abort() {
         gtidStart = -1;
+        drainedGtid = null;
     }
 
     private void begin(long cts, long gno, long lastCommitted, long sequenceNumber, boolean statements) {

@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
             List<GbinlogConfig.DataNode> dataNodes = cluster.nodes().stream()
                     .map(n -> new GbinlogConfig.DataNode(n.id(), n.host(), n.port(), n.user(), n.password())).toList();
             PipelineSettings settings = new PipelineSettings(dataNodes, storage, () -> allocator::next,
-                    Duration.ofMillis(50), 4096, 64L << 20, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
+                    Duration.ofMillis(50), 4096, 4L << 20, 64L << 20, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
             Path first = storage.resolve("binlog").resolve("binlog.000001");
             int code;
             try (Pipeline pipeline = Pipeline.start(settings);
