@@ -140,7 +140,7 @@ public final class PipelineBenchmark {
             throw new IllegalStateException("a replay reads no TSO");
         };
         return new PipelineSettings(ids.stream().map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", ""))
-                .toList(), storage, noTso, Duration.ofMillis(50), 4096, 1L << 30, fsync, 1, Duration.ofSeconds(1));
+                .toList(), storage, noTso, Duration.ofMillis(50), 4096, 4L << 20, 1L << 30, fsync, 1, Duration.ofSeconds(1));
     }
 
     private static long globalBytes(Path storage) throws Exception {

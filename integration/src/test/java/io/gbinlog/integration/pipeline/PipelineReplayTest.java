@@ -30,7 +30,7 @@ class PipelineReplayTest {
         };
         PipelineSettings settings = new PipelineSettings(recording.ids().stream()
                 .map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", "")).toList(), tmp.resolve("storage"),
-                noTso, Duration.ofMillis(50), 1024, 256 * 1024, FsyncPolicy.NEVER, 1, Duration.ofMillis(200));
+                noTso, Duration.ofMillis(50), 1024, 64 * 1024, 256 * 1024, FsyncPolicy.NEVER, 1, Duration.ofMillis(200));
 
         PipelineStats stats = Pipeline.replay(settings, recording.files(), recording.startTso(), recording.endTso(),
                 Duration.ofMinutes(2));

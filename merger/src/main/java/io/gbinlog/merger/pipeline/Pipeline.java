@@ -159,6 +159,7 @@ public final class Pipeline implements AutoCloseable {
         }
         StorageDir storage = StorageDir.open(settings.storageDir());
         GlobalBinlog binlog = null;
+        SpillDirectory spill;
         try {
             if (storage.checkpoints().read().isPresent()) {
                 throw new IllegalStateException(storage.checkpoints().path() + " exists: a replay writes a new global"
@@ -167,6 +168,7 @@ public final class Pipeline implements AutoCloseable {
             binlog = GlobalBinlog.open(new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(),
                     settings.fsync(), INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid()));
             binlog.publishOnlyOnRequest();
+            spill = SpillDirectory.open(storage.spillDir(), settings.spillThreshold());
         } catch (IOException | RuntimeException | Error e) {
             if (binlog != null) {
                 binlog.close();
@@ -174,7 +176,7 @@ public final class Pipeline implements AutoCloseable {
             storage.close();
             throw e;
         }
-        try (Pipeline pipeline = new Pipeline(settings, storage, binlog)) {
+        try (Pipeline pipeline = new Pipeline(settings, storage, binlog, spill)) {
             pipeline.replayFiles(files, startTso, endTso);
             if (!pipeline.awaitDurable(endTso, timeout)) {
                 throw new IllegalStateException("the replay did not finish within " + timeout + ": "
