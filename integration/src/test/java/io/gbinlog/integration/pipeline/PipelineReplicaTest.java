@@ -1,5 +1,7 @@
 package io.gbinlog.integration.pipeline;
 
+import io.gbinlog.integration.testing.ReplicaStatus;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,12 +17,8 @@ import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.meta.config.HostPort;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -70,7 +68,7 @@ class PipelineReplicaTest {
                             + " MASTER_CONNECT_RETRY=1");
                     s.execute("START SLAVE");
                     await("the replica applies transactions while the workload runs", s,
-                            () -> executedPosition(s) > 4 && bank.progress().committed() >= PHASE);
+                            () -> ReplicaStatus.executedPosition(s) > 4 && bank.progress().committed() >= PHASE);
                     s.execute("STOP SLAVE");
                     awaitMoreCommitted("while the replica is stopped", s, bank);
                     s.execute("START SLAVE");
@@ -81,17 +79,17 @@ class PipelineReplicaTest {
                 try {
                     assertTrue(pipeline.awaitDurable(clock.next(), Duration.ofSeconds(60)), "caught up");
                     assertNull(pipeline.failure());
-                    String[] source = masterStatus(dumper.port());
-                    await("the replica reaches the dumper's " + source[0] + ":" + source[1], s,
-                            () -> source[0].equals(status(s).get("Relay_Master_Log_File"))
-                                    && source[1].equals(status(s).get("Exec_Master_Log_Pos")));
-                    Map<String, String> status = status(s);
+                    ReplicaStatus.Source source = ReplicaStatus.source(dumper.port(), "repl", "secret");
+                    await("the replica reaches the dumper's " + source.file() + ":" + source.position(), s,
+                            () -> source.file().equals(ReplicaStatus.of(s).get("Relay_Master_Log_File"))
+                                    && Long.toString(source.position()).equals(ReplicaStatus.of(s).get("Exec_Master_Log_Pos")));
+                    Map<String, String> status = ReplicaStatus.of(s);
                     assertEquals("Yes", status.get("Slave_IO_Running"), status::toString);
                     assertEquals("Yes", status.get("Slave_SQL_Running"), status::toString);
                     assertEquals("", status.get("Last_Error"), status::toString);
                     assertEquals("", status.get("Last_IO_Error"), status::toString);
                     System.out.println("PipelineReplicaTest: " + bank.progress() + "; the replica applied the global"
-                            + " binlog up to " + source[0] + ":" + source[1]);
+                            + " binlog up to " + source.file() + ":" + source.position());
                 } finally {
                     s.execute("STOP SLAVE");
                 }
@@ -106,39 +104,14 @@ class PipelineReplicaTest {
         await(PHASE + " more transactions commit " + when, s, () -> bank.progress().committed() >= target);
     }
 
-    /** File and position of the dumper's SHOW MASTER STATUS, as the replica's SHOW SLAVE STATUS prints them. */
-    private static String[] masterStatus(int port) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "repl", "secret");
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW MASTER STATUS")) {
-            assertTrue(r.next(), "SHOW MASTER STATUS has a row");
-            return new String[] {r.getString(1), Long.toString(r.getLong(2))};
-        }
-    }
 
-    private static long executedPosition(Statement s) {
-        String pos = status(s).get("Exec_Master_Log_Pos");
-        return pos == null ? 0 : Long.parseLong(pos);
-    }
 
-    private static Map<String, String> status(Statement s) {
-        Map<String, String> status = new LinkedHashMap<>();
-        try (ResultSet r = s.executeQuery("SHOW SLAVE STATUS")) {
-            if (r.next()) {
-                for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
-                    status.put(r.getMetaData().getColumnLabel(i), r.getString(i));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SHOW SLAVE STATUS failed", e);
-        }
-        return status;
-    }
 
     /** Polls {@code condition} for up to 120 s; a replica error fails at once instead of waiting out the deadline. */
     private static void await(String what, Statement s, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!condition.getAsBoolean()) {
-            Map<String, String> status = status(s);
+            Map<String, String> status = ReplicaStatus.of(s);
             assertTrue("0".equals(status.get("Last_Errno")) && "0".equals(status.get("Last_IO_Errno")),
                     () -> what + ": the replica failed: " + status);
             assertTrue(System.nanoTime() < deadline, () -> what + ": not within 120 s: " + status);

@@ -1,5 +1,7 @@
 package io.gbinlog.integration.pipeline;
 
+import io.gbinlog.integration.testing.ReplicaStatus;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,13 +22,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -88,7 +86,7 @@ class ReplicasAcrossACrashTest {
                 try {
                     awaitCommits(bank, s, follower);
                     await("the replica applies transactions before the crash", s, follower,
-                            () -> executedPosition(s) > 4);
+                            () -> ReplicaStatus.executedPosition(s) > 4);
                     child.kill();
                     awaitCommits(bank, s, follower);
                     child = ChildJvm.start(PipelineProcessMain.class, config.toString());
@@ -100,11 +98,11 @@ class ReplicasAcrossACrashTest {
                 long end = clock.next();
                 awaitDurable(child, end);
 
-                String[] source = masterStatus(port);
-                await("the replica reaches the dumper's " + source[0] + ":" + source[1], s, follower,
-                        () -> source[0].equals(status(s).get("Relay_Master_Log_File"))
-                                && source[1].equals(status(s).get("Exec_Master_Log_Pos")));
-                Map<String, String> status = status(s);
+                ReplicaStatus.Source source = ReplicaStatus.source(port, "repl", "secret");
+                await("the replica reaches the dumper's " + source.file() + ":" + source.position(), s, follower,
+                        () -> source.file().equals(ReplicaStatus.of(s).get("Relay_Master_Log_File"))
+                                && Long.toString(source.position()).equals(ReplicaStatus.of(s).get("Exec_Master_Log_Pos")));
+                Map<String, String> status = ReplicaStatus.of(s);
                 assertEquals("Yes", status.get("Slave_IO_Running"), status::toString);
                 assertEquals("Yes", status.get("Slave_SQL_Running"), status::toString);
                 assertEquals("", status.get("Last_Error"), status::toString);
@@ -112,13 +110,13 @@ class ReplicasAcrossACrashTest {
                 assertEquals(BankChecks.rows(nodes), BankChecks.rows(List.of(replica)),
                         "the replica's accounts are the union of the data nodes' accounts");
 
-                long lastGno = Long.parseLong(source[2].substring(source[2].lastIndexOf('-') + 1));
+                long lastGno = Long.parseLong(source.executedGtidSet().substring(source.executedGtidSet().lastIndexOf('-') + 1));
                 await("the GTID client receives GTID " + lastGno, s, follower, () -> follower.lastGno() >= lastGno);
                 assertEquals(LongStream.rangeClosed(1, lastGno).boxed().toList(), follower.committedGnos(),
                         "the GTID client got every transaction once, in order, across the crash");
                 assertTrue(follower.connects() >= 2, "the GTID client reconnected after the crash");
                 System.out.println("ReplicasAcrossACrashTest: " + bank.progress() + "; both followers reached GTID "
-                        + lastGno + " at " + source[0] + ":" + source[1]);
+                        + lastGno + " at " + source.file() + ":" + source.position());
                 s.execute("STOP SLAVE");
                 child.terminate();
                 assertEquals(0, child.waitFor(60), "closed cleanly on SIGTERM");
@@ -252,33 +250,8 @@ class ReplicasAcrossACrashTest {
         }
     }
 
-    /** File, position and executed GTID set of the dumper's SHOW MASTER STATUS. */
-    private static String[] masterStatus(int port) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "repl", "secret");
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW MASTER STATUS")) {
-            assertTrue(r.next(), "SHOW MASTER STATUS has a row");
-            return new String[] {r.getString(1), Long.toString(r.getLong(2)), r.getString(5)};
-        }
-    }
 
-    private static long executedPosition(Statement s) {
-        String pos = status(s).get("Exec_Master_Log_Pos");
-        return pos == null ? 0 : Long.parseLong(pos);
-    }
 
-    private static Map<String, String> status(Statement s) {
-        Map<String, String> status = new LinkedHashMap<>();
-        try (ResultSet r = s.executeQuery("SHOW SLAVE STATUS")) {
-            if (r.next()) {
-                for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
-                    status.put(r.getMetaData().getColumnLabel(i), r.getString(i));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("SHOW SLAVE STATUS failed", e);
-        }
-        return status;
-    }
 
     /**
      * Polls {@code condition} for up to 120 s. The replica's SQL errors and the GTID client's failures end it at
@@ -288,7 +261,7 @@ class ReplicasAcrossACrashTest {
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!condition.getAsBoolean()) {
-            Map<String, String> status = status(s);
+            Map<String, String> status = ReplicaStatus.of(s);
             assertEquals("0", status.get("Last_SQL_Errno"), () -> what + ": the replica failed: " + status);
             follower.check();
             assertTrue(System.nanoTime() < deadline, () -> what + ": not within 120 s: " + status);
