@@ -3,7 +3,7 @@ package io.gbinlog.collector.node;
 import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.capture.Xid;
 import io.gbinlog.collector.ordering.Gtrid;
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 
 import java.sql.Connection;
@@ -59,7 +59,7 @@ public record FirstStart(long cut, List<BinlogCoordinates> starts, List<BinlogCo
      *
      * @throws IllegalStateException when a listed branch's XA PREPARE was purged from a data node's binlog
      */
-    public static FirstStart take(List<DataNode> nodes, TsoSource tso) throws SQLException {
+    public static FirstStart take(List<DataNode> nodes, TsoClient tso) throws SQLException {
         List<Connection> connections = new ArrayList<>();
         try {
             for (DataNode dn : nodes) {

@@ -3,6 +3,7 @@ package io.gbinlog.collector.probe;
 import io.gbinlog.collector.capture.ProbeQueue;
 import io.gbinlog.collector.node.DataNodes;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
+import io.gbinlog.meta.tso.TsoClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ public final class Prober implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Prober.class);
 
     private final DataNode dn;
-    private final TsoSource tso;
+    private final TsoClient tso;
     private final ProbeQueue queue;
     private final long intervalNanos;
     private final Thread thread;
@@ -33,7 +34,7 @@ public final class Prober implements AutoCloseable {
     private Connection connection;
     private boolean failing;
 
-    private Prober(DataNode dn, TsoSource tso, ProbeQueue queue, Duration interval) {
+    private Prober(DataNode dn, TsoClient tso, ProbeQueue queue, Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("probe interval must be positive, got " + interval);
         }
@@ -46,7 +47,7 @@ public final class Prober implements AutoCloseable {
     }
 
     /** Starts probing {@code dn} into {@code queue}; the prober owns (and closes) {@code tso}. */
-    public static Prober start(DataNode dn, TsoSource tso, ProbeQueue queue, Duration interval) {
+    public static Prober start(DataNode dn, TsoClient tso, ProbeQueue queue, Duration interval) {
         Prober prober = new Prober(dn, tso, queue, interval);
         prober.thread.start();
         return prober;

@@ -14,7 +14,8 @@ import io.gbinlog.collector.node.NodeSettings;
 import io.gbinlog.collector.node.SettingsCheck;
 import io.gbinlog.collector.node.SettingsException;
 import io.gbinlog.collector.probe.Prober;
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * ReplicaCollector dn1 = ReplicaCollector.builder(dataNode, 1, listener)
  *         .startAt(new BinlogCoordinates("mariadb-bin.000003", 1234))
- *         .probe(new JdbcTsoSource("127.0.0.1", 8307, "gbinlog", "pw"), Duration.ofMillis(50))
+ *         .probe(new JdbcTsoClient("127.0.0.1", 8307, "gbinlog", "pw"), Duration.ofMillis(50))
  *         .start();
  * }</pre>
  */
@@ -290,7 +291,7 @@ public final class ReplicaCollector implements AutoCloseable {
         private Duration readTimeout = Duration.ofSeconds(10);
         private Duration minBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(5);
-        private TsoSource tso;
+        private TsoClient tso;
         private Duration probeInterval = Duration.ofMillis(50);
         private Consumer<Throwable> onFailure = t -> { };
         private SpillDirectory spill;
@@ -329,7 +330,7 @@ public final class ReplicaCollector implements AutoCloseable {
         }
 
         /** Probe with this TSO every {@code interval} (default 50 ms); the collector owns and closes {@code tso}. */
-        public Builder probe(TsoSource tso, Duration interval) {
+        public Builder probe(TsoClient tso, Duration interval) {
             this.tso = Objects.requireNonNull(tso, "tso");
             this.probeInterval = interval;
             return this;

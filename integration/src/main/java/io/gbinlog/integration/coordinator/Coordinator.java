@@ -1,6 +1,8 @@
 package io.gbinlog.integration.coordinator;
 
 import io.gbinlog.integration.cluster.DataNode;
+import io.gbinlog.meta.tso.JdbcTsoClient;
+import io.gbinlog.meta.tso.TsoClient;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,5 +1,6 @@
 package io.gbinlog.integration.coordinator;
 
+import io.gbinlog.meta.tso.TsoClient;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

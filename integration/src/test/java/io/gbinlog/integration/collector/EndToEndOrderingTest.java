@@ -15,7 +15,7 @@ import io.gbinlog.collector.node.SettingsCheck;
 import io.gbinlog.collector.node.StartPositionFinder;
 import io.gbinlog.collector.ordering.Gtrid;
 import io.gbinlog.collector.ordering.SortKey;
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
@@ -50,7 +50,7 @@ class EndToEndOrderingTest {
     @Test
     void everyCommittedTransactionComesOutOnceWholeAndInOrder() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(3); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             Coordinator coordinator = Coordinator.builder().nodes(cluster.nodes()).tso(tso.clients())
                     .lockWaitTimeoutSeconds(1).build();
             BankWorkload bank = BankWorkload.builder(coordinator).threads(6).accountsPerNode(200).build();
@@ -67,7 +67,7 @@ class EndToEndOrderingTest {
                                 .serverId(REPLICA_ID).identity(settings.get(k))
                                 .startAt(StartPositionFinder.find(c, config(cluster.node(k)),
                                         DataNodes.masterStatus(c, config(cluster.node(k))), StartPositionFinder.xaRecover(c)))
-                                .probe(new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
+                                .probe(new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
                                         Duration.ofMillis(20))
                                 .start());
                     }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.gbinlog.collector.node.NodeSettings;
 import io.gbinlog.collector.node.SettingsCheck;
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.testing.TestTso;
@@ -22,7 +22,7 @@ class IdleClusterTest {
     @Test
     void probesAdvanceTheGlobalWatermarkWithoutWrites() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(3); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             List<NodeSettings> settings = SettingsCheck.checkCluster(configs(cluster.nodes()), 4_000_000_002L);
             MergerFeed feed = new MergerFeed(3);
             List<ReplicaCollector> collectors = new ArrayList<>();
@@ -30,7 +30,7 @@ class IdleClusterTest {
                 for (int k = 0; k < 3; k++) {
                     collectors.add(ReplicaCollector.builder(config(cluster.node(k)), k, feed)
                             .serverId(4_000_000_002L).identity(settings.get(k))
-                            .probe(new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
+                            .probe(new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
                                     Duration.ofMillis(50))
                             .start());
                 }

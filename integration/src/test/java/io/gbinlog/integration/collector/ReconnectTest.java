@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.node.DataNodes;
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.collector.source.BinlogFileCollector;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.integration.cluster.DataNode;
@@ -37,7 +37,7 @@ class ReconnectTest {
         System.out.println("ReconnectTest seed=" + seed + " (rerun with -Dgbinlog.seed=" + seed + ")");
         Random random = new Random(seed);
         try (LocalCluster cluster = LocalCluster.start(2); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             DataNode dn0 = cluster.node("dn0");
             DataNode dn1 = cluster.node("dn1");
             BinlogCoordinates[] starts = new BinlogCoordinates[2];
@@ -110,7 +110,7 @@ class ReconnectTest {
     private static ReplicaCollector collector(GbinlogConfig.DataNode dn, int stream, BinlogCoordinates start,
                                               Recorder recorder, TestTso tso) throws Exception {
         return ReplicaCollector.builder(dn, stream, recorder).startAt(start)
-                .probe(new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD), Duration.ofMillis(20))
+                .probe(new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD), Duration.ofMillis(20))
                 .readTimeout(Duration.ofSeconds(5)).reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(500))
                 .start();
     }

@@ -1,6 +1,7 @@
 package io.gbinlog.integration.coordinator;
 
 import io.gbinlog.integration.testing.TestTso;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 
 /**
  * Child JVM for {@link CoordinatorRecoveryTest}: a coordinator that runs one transfer and stops at a

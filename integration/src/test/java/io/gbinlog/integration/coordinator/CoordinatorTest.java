@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;

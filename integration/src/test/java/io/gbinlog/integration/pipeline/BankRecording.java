@@ -3,7 +3,7 @@ package io.gbinlog.integration.pipeline;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
-import io.gbinlog.integration.coordinator.TsoClient;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.integration.workload.BankWorkload;
 import io.gbinlog.integration.workload.Progress;

@@ -5,7 +5,7 @@ import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.deserialization.ByteArrayEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.merger.pipeline.PipelineSettings;
@@ -136,7 +136,7 @@ public final class PipelineBenchmark {
 
     /** The replay's settings: only the data-node ids are used; nothing connects to a node or a TSO. */
     private static PipelineSettings settings(List<String> ids, Path storage, FsyncPolicy fsync) {
-        Supplier<TsoSource> noTso = () -> {
+        Supplier<TsoClient> noTso = () -> {
             throw new IllegalStateException("a replay reads no TSO");
         };
         return new PipelineSettings(ids.stream().map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", ""))

@@ -1,6 +1,6 @@
 package io.gbinlog.integration.pipeline;
 
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.HostPort;
@@ -33,7 +33,7 @@ public final class PipelineProcessMain {
         GbinlogConfig config = GbinlogConfig.load(Path.of(args[0]));
         HostPort tso = config.tso().address();
         PipelineSettings settings = PipelineSettings.of(config,
-                () -> new JdbcTsoSource(tso.host(), tso.port(), config.tso().user(), config.tso().password()));
+                () -> new JdbcTsoClient(tso.host(), tso.port(), config.tso().user(), config.tso().password()));
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Pipeline pipeline = Pipeline.start(settings);

@@ -3,7 +3,7 @@ package io.gbinlog.integration.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.merger.pipeline.PipelineSettings;
@@ -25,7 +25,7 @@ class PipelineReplayTest {
     @Test
     void recordedBankWorkloadComesOutOnceInCommitOrder() throws Exception {
         BankRecording recording = BankRecording.record(tmp.resolve("recorded"), 3, 1500, 4);
-        Supplier<TsoSource> noTso = () -> {
+        Supplier<TsoClient> noTso = () -> {
             throw new AssertionError("a replay reads no TSO");
         };
         PipelineSettings settings = new PipelineSettings(recording.ids().stream()

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
@@ -44,7 +44,7 @@ class PipelineReplicaTest {
     @Test
     void mariaDbReplicaOfTheDumperEndsWithTheDataNodesAccounts() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(4); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             List<DataNode> nodes = cluster.nodes().subList(0, 3);
             DataNode replica = cluster.node(3);
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).lockWaitTimeoutSeconds(1)

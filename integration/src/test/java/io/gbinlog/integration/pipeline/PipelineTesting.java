@@ -1,6 +1,6 @@
 package io.gbinlog.integration.pipeline;
 
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.meta.config.GbinlogConfig;
@@ -33,7 +33,7 @@ final class PipelineTesting {
     /** Small files (rotation happens), a low spill threshold, quick probes and checkpoints, group commit per batch. */
     static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
         return new PipelineSettings(configs(nodes), storage,
-                () -> new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
+                () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
                 Duration.ofMillis(20), 1024, 64 * 1024, 256 * 1024, FsyncPolicy.ON_FLUSH, 1, Duration.ofMillis(200));
     }
 }

@@ -9,7 +9,7 @@ import com.github.shyiko.mysql.binlog.BinaryLogClient;
 import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
@@ -59,7 +59,7 @@ class ReplicasAcrossACrashTest {
     @Test
     void replicaAndGtidClientFollowThroughAKilledAndRestartedGbinlog() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(4); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             List<DataNode> nodes = cluster.nodes().subList(0, 3);
             DataNode replica = cluster.node(3);
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).lockWaitTimeoutSeconds(1)

@@ -10,7 +10,7 @@ import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.deserialization.ChecksumType;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
-import io.gbinlog.collector.probe.JdbcTsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.testing.ChildJvm;
@@ -47,7 +47,7 @@ class SpilledTransactionTest {
     void aTransactionTwiceTheHeapComesOutWhole() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder().nodes(1).serverOption("--innodb-buffer-pool-size=64M")
                 .start(); TestTso tso = TestTso.start();
-             JdbcTsoSource clock = new JdbcTsoSource(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             DataNode dn = cluster.node(0);
             Path storage = tmp.resolve("storage");
             Path config = writeConfig(dn, tso, storage);

@@ -1,7 +1,7 @@
 package io.gbinlog.integration.testing;
 
-import io.gbinlog.integration.coordinator.JdbcTsoClient;
-import io.gbinlog.integration.coordinator.TsoClient;
+import io.gbinlog.meta.tso.JdbcTsoClient;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.tso.TsoAllocator;
 import io.gbinlog.meta.tso.TsoServer;
 import java.io.IOException;

@@ -13,7 +13,7 @@ import io.gbinlog.collector.node.SettingsCheck;
 import io.gbinlog.collector.node.FirstStart;
 import io.gbinlog.collector.ordering.StreamCheckpoint;
 import io.gbinlog.collector.probe.Prober;
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.collector.source.BinlogFileCollector;
 import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
@@ -329,7 +329,7 @@ public final class Pipeline implements AutoCloseable {
      */
     private Checkpoint firstStart(List<DataNode> nodes, CheckpointFile checkpoints) throws SQLException, IOException {
         FirstStart first;
-        try (TsoSource tso = settings.tso().get()) {
+        try (TsoClient tso = settings.tso().get()) {
             first = FirstStart.take(nodes, tso);
         }
         List<StreamCheckpoint> streams = new ArrayList<>();

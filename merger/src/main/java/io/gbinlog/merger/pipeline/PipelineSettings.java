@@ -1,6 +1,6 @@
 package io.gbinlog.merger.pipeline;
 
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 import io.gbinlog.merger.writer.FsyncPolicy;
@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * @param serverId           server_id in the global binlog's events
  * @param checkpointInterval how often the restart checkpoint is written
  */
-public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Supplier<TsoSource> tso,
+public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso,
                                Duration probeInterval, int collectorRingSize, long spillThreshold, long maxFileSize,
                                FsyncPolicy fsync, long serverId, Duration checkpointInterval) {
 
@@ -39,7 +39,7 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
     }
 
     /** The settings of a configuration file; {@code tso} connects to the TSO the configuration names. */
-    public static PipelineSettings of(GbinlogConfig config, Supplier<TsoSource> tso) {
+    public static PipelineSettings of(GbinlogConfig config, Supplier<TsoClient> tso) {
         GbinlogConfig.Binlog b = config.binlog();
         FsyncPolicy fsync = switch (b.fsync()) {
             case "transaction" -> FsyncPolicy.EVERY_TRANSACTION;

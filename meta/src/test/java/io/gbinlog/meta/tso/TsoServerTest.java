@@ -115,6 +115,26 @@ class TsoServerTest {
     }
 
     @Test
+    void theJdbcClientReconnectsOnTheCallAfterAFailure() throws Exception {
+        Path lease = dir.resolve("tso.lease");
+        TsoAllocator allocator = TsoAllocator.open(lease);
+        TsoServer server = TsoServer.start(allocator, "127.0.0.1", 0, USERS);
+        int port = server.port();
+        try (TsoClient client = new JdbcTsoClient("127.0.0.1", port, "coord", "s3cret")) {
+            long before = client.next();
+            server.close();
+            allocator.close();
+            allocator = TsoAllocator.open(lease);
+            server = TsoServer.start(allocator, "127.0.0.1", port, USERS);
+            assertThrows(SQLException.class, client::next, "the connection died with the server");
+            assertTrue(client.next() > before, "the call after the failure connects again");
+        } finally {
+            server.close();
+            allocator.close();
+        }
+    }
+
+    @Test
     void wrongPasswordIsRefusedWith1045() throws Exception {
         try (TsoAllocator allocator = TsoAllocator.open(dir.resolve("tso.lease"));
              TsoServer server = TsoServer.start(allocator, "127.0.0.1", 0, USERS)) {

@@ -4,7 +4,7 @@ import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
-import io.gbinlog.integration.coordinator.JdbcTsoClient;
+import io.gbinlog.meta.tso.JdbcTsoClient;
 import io.gbinlog.integration.workload.BankWorkload;
 import io.gbinlog.integration.workload.Progress;
 import io.gbinlog.meta.config.ConfigException;

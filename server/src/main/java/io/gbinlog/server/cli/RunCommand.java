@@ -1,7 +1,7 @@
 package io.gbinlog.server.cli;
 
-import io.gbinlog.collector.probe.JdbcTsoSource;
-import io.gbinlog.collector.probe.TsoSource;
+import io.gbinlog.meta.tso.JdbcTsoClient;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.dumper.server.Dumper;
 import io.gbinlog.meta.config.ConfigException;
 import io.gbinlog.meta.config.GbinlogConfig;
@@ -77,10 +77,10 @@ final class RunCommand implements Callable<Integer> {
                     + " use on the TSO)");
         }
         HostPort at = tso.address();
-        return runPipeline(cfg, () -> new JdbcTsoSource(at.host(), at.port(), tso.user(), tso.password()));
+        return runPipeline(cfg, () -> new JdbcTsoClient(at.host(), at.port(), tso.user(), tso.password()));
     }
 
-    private int runPipeline(GbinlogConfig cfg, Supplier<TsoSource> tso) throws Exception {
+    private int runPipeline(GbinlogConfig cfg, Supplier<TsoClient> tso) throws Exception {
         Pipeline started;
         try {
             started = Pipeline.start(PipelineSettings.of(cfg, tso));

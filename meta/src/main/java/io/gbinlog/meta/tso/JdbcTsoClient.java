@@ -1,23 +1,32 @@
-package io.gbinlog.collector.probe;
+package io.gbinlog.meta.tso;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.Supplier;
 
-/** The TSO server over the MySQL protocol: {@code SELECT TSO_TIMESTAMP()}. Reconnects on the call after a failure. */
-public final class JdbcTsoSource implements TsoSource {
+/**
+ * Asks the TSO server for timestamps the way any coordinator can: {@code SELECT TSO_TIMESTAMP()} over the
+ * MySQL protocol. Reconnects on the next call after a failure.
+ */
+public final class JdbcTsoClient implements TsoClient {
 
     private final String url;
     private final String user;
     private final String password;
     private Connection connection;
 
-    public JdbcTsoSource(String host, int port, String user, String password) {
+    public JdbcTsoClient(String host, int port, String user, String password) {
         this.url = "jdbc:mariadb://" + host + ":" + port + "/?connectTimeout=5000&socketTimeout=10000";
         this.user = user;
         this.password = password;
+    }
+
+    /** A new client per call: one connection each, for whoever needs its own (a coordinator session, a prober). */
+    public static Supplier<TsoClient> factory(String host, int port, String user, String password) {
+        return () -> new JdbcTsoClient(host, port, user, password);
     }
 
     @Override
@@ -26,9 +35,10 @@ public final class JdbcTsoSource implements TsoSource {
             if (connection == null) {
                 connection = DriverManager.getConnection(url, user, password);
             }
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT TSO_TIMESTAMP()")) {
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT TSO_TIMESTAMP()")) {
                 if (!rs.next()) {
-                    throw new SQLException("the TSO at " + url + " returned no row for SELECT TSO_TIMESTAMP()");
+                    throw new SQLException("the TSO server at " + url + " returned no row for SELECT TSO_TIMESTAMP()");
                 }
                 return rs.getLong(1);
             }
@@ -44,7 +54,7 @@ public final class JdbcTsoSource implements TsoSource {
             try {
                 connection.close();
             } catch (SQLException ignored) {
-                // unusable either way
+                // the connection is unusable either way
             }
             connection = null;
         }
