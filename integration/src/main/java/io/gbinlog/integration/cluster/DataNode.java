@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -211,7 +213,11 @@ public final class DataNode {
         process = null;
     }
 
-    /** Polls a connection until the server answers; null when ready, else why it is not. */
+    /**
+     * Polls a connection until this node's server answers; null when ready, else why it is not. Another node of a
+     * cluster starting in parallel can have probed the same free port and bound it first: then that server
+     * answers here while ours fails to bind, so the answer counts only when it comes from our own socket.
+     */
     private String awaitReady(long logStart) {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         String url = "jdbc:mariadb://" + HOST + ":" + port + "/?connectTimeout=1000";
@@ -222,8 +228,14 @@ public final class DataNode {
                         + process.exitValue() + " while starting; the end of its error log " + errorLog() + ":\n"
                         + FileTrees.tail(errorLog(), logStart);
             }
-            try (Connection ignored = DriverManager.getConnection(url, USER, PASSWORD)) {
-                return null;
+            try (Connection c = DriverManager.getConnection(url, USER, PASSWORD);
+                 Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT @@socket")) {
+                rs.next();
+                if (socket().toString().equals(rs.getString(1))) {
+                    return null;
+                }
+                last = new SQLException("port " + port + " is answered by another server (socket " + rs.getString(1) + ")");
             } catch (SQLException e) {
                 last = e;
             }
