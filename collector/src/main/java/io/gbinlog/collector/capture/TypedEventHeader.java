@@ -20,7 +20,7 @@ public final class TypedEventHeader extends EventHeaderV4 {
     }
 
     /** Reads the 19-byte header as the connector's own header deserializer does, keeping the type code. */
-    static final class Deserializer implements EventHeaderDeserializer<TypedEventHeader> {
+    public static final class Deserializer implements EventHeaderDeserializer<TypedEventHeader> {
         @Override
         public TypedEventHeader deserialize(ByteArrayInputStream in) throws IOException {
             TypedEventHeader header = new TypedEventHeader();

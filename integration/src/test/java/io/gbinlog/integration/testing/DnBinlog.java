@@ -4,8 +4,6 @@ import com.github.shyiko.mysql.binlog.BinaryLogFileReader;
 import com.github.shyiko.mysql.binlog.event.AnnotateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.Event;
 import com.github.shyiko.mysql.binlog.event.EventData;
-import com.github.shyiko.mysql.binlog.event.EventHeaderV4;
-import com.github.shyiko.mysql.binlog.event.EventType;
 import com.github.shyiko.mysql.binlog.event.MariadbGtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
@@ -13,7 +11,7 @@ import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.XAPrepareEventData;
 import com.github.shyiko.mysql.binlog.event.deserialization.ByteArrayEventDataDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
-import com.github.shyiko.mysql.binlog.event.deserialization.EventHeaderDeserializer;
+import io.gbinlog.collector.capture.TypedEventHeader;
 import io.gbinlog.integration.cluster.DataNode;
 import java.io.IOException;
 import java.io.Serializable;
@@ -69,24 +67,12 @@ public final class DnBinlog {
     }
 
     private static void readFile(String node, int fileIndex, Path file, List<Group> groups) {
-        EventHeaderDeserializer<RawHeader> headers = in -> {
-            RawHeader header = new RawHeader();
-            header.setTimestamp(in.readLong(4) * 1000L);
-            header.rawType = in.readInteger(1);
-            EventType type = EventType.byEventNumber(header.rawType);
-            header.setEventType(type == null ? EventType.UNKNOWN : type);
-            header.setServerId(in.readLong(4));
-            header.setEventLength(in.readLong(4));
-            header.setNextPosition(in.readLong(4));
-            header.setFlags(in.readInteger(2));
-            return header;
-        };
-        EventDeserializer deserializer = new EventDeserializer(headers, new ByteArrayEventDataDeserializer());
+        EventDeserializer deserializer = new EventDeserializer(new TypedEventHeader.Deserializer(), new ByteArrayEventDataDeserializer());
         Group current = null;
         try (BinaryLogFileReader reader = new BinaryLogFileReader(file.toFile(), deserializer)) {
             for (Event event; (event = reader.readEvent()) != null; ) {
-                RawHeader header = event.getHeader();
-                Entry entry = new Entry(fileIndex, header.getPosition(), header.rawType,
+                TypedEventHeader header = event.getHeader();
+                Entry entry = new Entry(fileIndex, header.getPosition(), header.typeCode(),
                         header.getTimestamp() / 1000, event.getData());
                 if (event.getData() instanceof MariadbGtidEventData gtid) {
                     current = new Group(node, groups.size(), gtid.getFlags(), new ArrayList<>());
@@ -200,7 +186,4 @@ public final class DnBinlog {
         return new String(HexFormat.of().parseHex(hex), StandardCharsets.ISO_8859_1);
     }
 
-    private static final class RawHeader extends EventHeaderV4 {
-        private int rawType;
-    }
 }
