@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
+import io.gbinlog.integration.testing.Await;
 import io.gbinlog.integration.testing.DnBinlog;
 import io.gbinlog.integration.testing.DnBinlog.Group;
 import io.gbinlog.integration.testing.DnBinlog.XaStatement;
@@ -97,7 +98,14 @@ class BankWorkloadBinlogTest {
             BankWorkload bank = BankWorkload.builder(coordinator).threads(8).accountsPerNode(3).build();
             System.out.println("hotAccounts seed=" + bank.seed());
             bank.setup();
-            bank.start(300);
+            // Hold every account of dn0 from outside the workload, so that conflicts are certain, not luck.
+            try (Connection blocker = cluster.nodes().get(0).connect(); Statement s = blocker.createStatement()) {
+                s.execute("BEGIN");
+                s.executeQuery("SELECT id FROM bank.account FOR UPDATE").close();
+                bank.start(300);
+                Await.until("a lock conflict", Duration.ofMinutes(1), () -> bank.progress().conflicts() > 0);
+                s.execute("COMMIT");
+            }
             assertTrue(bank.awaitTermination(Duration.ofMinutes(3)), "workload finished");
             Progress progress = bank.progress();
             System.out.println("hotAccounts: " + progress);
