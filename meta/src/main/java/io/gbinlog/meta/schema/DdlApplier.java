@@ -175,7 +175,14 @@ final class DdlApplier {
         } else {
             return; // TRUNCATE, views, routines, grants...: no table definition changes
         }
-        repository.accept(statement);
+        if (statement instanceof MySqlRenameTableStatement) {
+            repository.console(SQLUtils.toMySqlString(statement)); // druid renames in console(), not accept()
+        } else {
+            repository.accept(statement);
+        }
+        if (statement instanceof SQLAlterTableStatement alter) {
+            TableDefinition.alterOptions(find(touched.get(touched.size() - 1)), alter, collations);
+        }
         for (LogicalName name : touched) {
             SQLCreateTableStatement table = find(name);
             if (table == null) {

@@ -9,6 +9,9 @@ import com.alibaba.druid.sql.ast.expr.SQLIdentifierExpr;
 import com.alibaba.druid.sql.ast.expr.SQLIntegerExpr;
 import com.alibaba.druid.sql.ast.expr.SQLMethodInvokeExpr;
 import com.alibaba.druid.sql.ast.expr.SQLNullExpr;
+import com.alibaba.druid.sql.ast.statement.SQLAlterTableConvertCharSet;
+import com.alibaba.druid.sql.ast.statement.SQLAlterTableItem;
+import com.alibaba.druid.sql.ast.statement.SQLAlterTableStatement;
 import com.alibaba.druid.sql.ast.statement.SQLAssignItem;
 import com.alibaba.druid.sql.ast.statement.SQLCharacterDataType;
 import com.alibaba.druid.sql.ast.statement.SQLColumnDefinition;
@@ -42,17 +45,27 @@ final class TableDefinition {
     private static final Map<String, List<Integer>> DEFAULT_ARGUMENTS = Map.of("decimal", List.of(10, 0),
             "char", List.of(1), "binary", List.of(1), "bit", List.of(1), "year", List.of(4));
 
+    private static final String[] CHARSET_OPTIONS = {"CHARSET", "CHARACTER SET", "DEFAULT CHARSET",
+        "DEFAULT CHARACTER SET"};
+    private static final String[] COLLATE_OPTIONS = {"COLLATE", "DEFAULT COLLATE"};
+
     private TableDefinition() {
     }
 
     /** Spells types canonically and makes every inherited collation explicit; {@code dbCollation} is the fallback. */
     static void freeze(SQLCreateTableStatement table, String dbCollation, Collations collations) {
-        String tableCollation = collations.resolve(tableOption(table, "CHARSET", "CHARACTER SET",
-                "DEFAULT CHARSET", "DEFAULT CHARACTER SET"), tableOption(table, "COLLATE", "DEFAULT COLLATE"),
-                dbCollation);
+        String tableCollation = collations.resolve(tableOption(table, CHARSET_OPTIONS),
+                tableOption(table, COLLATE_OPTIONS), dbCollation);
         setTableCollation(table, tableCollation, collations);
         for (SQLColumnDefinition column : table.getColumnDefinitions()) {
             canonicalType(column.getDataType(), column.getDataType().getName());
+            if (!(column.getDataType() instanceof SQLCharacterDataType)
+                    && CHARACTER_TYPES.contains(column.getDataType().getName())) {
+                // druid parses enum and set without COLLATE as a plain type, which cannot carry a collation
+                SQLCharacterDataType character = new SQLCharacterDataType(column.getDataType().getName());
+                character.getArguments().addAll(column.getDataType().getArguments());
+                column.setDataType(character);
+            }
             if (column.getDataType() instanceof SQLCharacterDataType type && isCharacter(type)) {
                 String charset = type.getCharSetName() != null ? type.getCharSetName()
                         : column.getCharsetExpr() == null ? null : name(column.getCharsetExpr());
@@ -64,6 +77,43 @@ final class TableDefinition {
                 type.setCollate(collation);
                 column.setCharsetExpr(null);
                 column.setCollateExpr(null);
+            }
+        }
+    }
+
+    /**
+     * Applies what druid's repository leaves out of an ALTER TABLE: the table options (charset, collation, comment,
+     * engine...) and CONVERT TO CHARACTER SET. {@code table} must have been frozen before the ALTER.
+     */
+    static void alterOptions(SQLCreateTableStatement table, SQLAlterTableStatement alter, Collations collations) {
+        String current = tableOption(table, "COLLATE");
+        SQLCreateTableStatement changes = new SQLCreateTableStatement();
+        changes.getTableOptions().addAll(alter.getTableOptions());
+        String charset = tableOption(changes, CHARSET_OPTIONS);
+        String collate = tableOption(changes, COLLATE_OPTIONS);
+        for (SQLAssignItem option : alter.getTableOptions()) {
+            String key = option.getTarget().toString().toUpperCase();
+            if (key.equals("COMMENT")) {
+                table.setComment(option.getValue().clone()); // CREATE TABLE keeps its comment apart from the options
+            } else if (!isCollationOption(key)) {
+                table.getTableOptions().removeIf(o -> o.getTarget().toString().equalsIgnoreCase(key));
+                table.getTableOptions().add(option.clone());
+            }
+        }
+        if (charset != null || collate != null) {
+            setTableCollation(table, collations.resolve(charset, collate, current), collations);
+        }
+        for (SQLAlterTableItem item : alter.getItems()) {
+            if (item instanceof SQLAlterTableConvertCharSet convert) {
+                String collation = collations.resolve(name(convert.getCharset()),
+                        convert.getCollate() == null ? null : name(convert.getCollate()), current);
+                setTableCollation(table, collation, collations);
+                for (SQLColumnDefinition column : table.getColumnDefinitions()) {
+                    if (column.getDataType() instanceof SQLCharacterDataType type && isCharacter(type)) {
+                        type.setCharSetName(collations.charsetOf(collation));
+                        type.setCollate(collation);
+                    }
+                }
             }
         }
     }
@@ -220,10 +270,7 @@ final class TableDefinition {
 
     /** Names the table's collation and its charset explicitly, replacing whatever spelling the DDL used. */
     private static void setTableCollation(SQLCreateTableStatement table, String collation, Collations collations) {
-        table.getTableOptions().removeIf(o -> {
-            String key = o.getTarget().toString().toUpperCase();
-            return key.contains("CHARSET") || key.contains("CHARACTER SET") || key.contains("COLLATE");
-        });
+        table.getTableOptions().removeIf(o -> isCollationOption(o.getTarget().toString().toUpperCase()));
         String charset = collations.charsetOf(collation);
         if (charset != null) {
             table.getTableOptions().add(new SQLAssignItem(new SQLIdentifierExpr("CHARSET"),
@@ -231,6 +278,10 @@ final class TableDefinition {
         }
         table.getTableOptions().add(new SQLAssignItem(new SQLIdentifierExpr("COLLATE"),
                 new SQLIdentifierExpr(collation)));
+    }
+
+    private static boolean isCollationOption(String key) {
+        return key.contains("CHARSET") || key.contains("CHARACTER SET") || key.contains("COLLATE");
     }
 
     private static String name(SQLExpr expr) {
