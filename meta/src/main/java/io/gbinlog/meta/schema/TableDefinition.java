@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a table's definition out of druid's {@code CREATE TABLE} statement. The statement is first made explicit
@@ -45,6 +47,8 @@ final class TableDefinition {
     private static final Map<String, List<Integer>> DEFAULT_ARGUMENTS = Map.of("decimal", List.of(10, 0),
             "char", List.of(1), "binary", List.of(1), "bit", List.of(1), "year", List.of(4));
 
+    private static final Pattern NOW =
+            Pattern.compile("(?:current_timestamp|now|localtime|localtimestamp)(?:\\((\\d*)\\))?");
     private static final String[] CHARSET_OPTIONS = {"CHARSET", "CHARACTER SET", "DEFAULT CHARSET",
         "DEFAULT CHARACTER SET"};
     private static final String[] COLLATE_OPTIONS = {"COLLATE", "DEFAULT COLLATE"};
@@ -59,6 +63,8 @@ final class TableDefinition {
         setTableCollation(table, tableCollation, collations);
         for (SQLColumnDefinition column : table.getColumnDefinitions()) {
             canonicalType(column.getDataType(), column.getDataType().getName());
+            column.setDefaultExpr(canonicalNow(column.getDefaultExpr()));
+            column.setOnUpdate(canonicalNow(column.getOnUpdate()));
             if (!(column.getDataType() instanceof SQLCharacterDataType)
                     && CHARACTER_TYPES.contains(column.getDataType().getName())) {
                 // druid parses enum and set without COLLATE as a plain type, which cannot carry a collation
@@ -254,6 +260,22 @@ final class TableDefinition {
                 type.getArguments().add(new SQLIntegerExpr(arg));
             }
         }
+    }
+
+    /** CURRENT_TIMESTAMP, NOW() and their synonyms as MariaDB shows them: current_timestamp(), current_timestamp(6). */
+    private static SQLExpr canonicalNow(SQLExpr expr) {
+        if (expr == null) {
+            return null;
+        }
+        Matcher now = NOW.matcher(SQLUtils.toMySqlString(expr).toLowerCase());
+        if (!now.matches()) {
+            return expr;
+        }
+        SQLMethodInvokeExpr call = new SQLMethodInvokeExpr("current_timestamp");
+        if (now.group(1) != null && !now.group(1).isEmpty()) {
+            call.addArgument(new SQLIntegerExpr(Integer.parseInt(now.group(1))));
+        }
+        return call;
     }
 
     private static String tableOption(SQLCreateTableStatement table, String... names) {
