@@ -58,8 +58,8 @@ final class TableDefinition {
 
     /** Spells types canonically and makes every inherited collation explicit; {@code dbCollation} is the fallback. */
     static void freeze(SQLCreateTableStatement table, String dbCollation, Collations collations) {
-        String tableCollation = collations.resolve(tableOption(table, CHARSET_OPTIONS),
-                tableOption(table, COLLATE_OPTIONS), dbCollation);
+        String tableCollation = collations.resolve(option(table.getTableOptions(), CHARSET_OPTIONS),
+                option(table.getTableOptions(), COLLATE_OPTIONS), dbCollation);
         setTableCollation(table, tableCollation, collations);
         for (SQLColumnDefinition column : table.getColumnDefinitions()) {
             canonicalType(column.getDataType(), column.getDataType().getName());
@@ -92,11 +92,9 @@ final class TableDefinition {
      * engine...) and CONVERT TO CHARACTER SET. {@code table} must have been frozen before the ALTER.
      */
     static void alterOptions(SQLCreateTableStatement table, SQLAlterTableStatement alter, Collations collations) {
-        String current = tableOption(table, "COLLATE");
-        SQLCreateTableStatement changes = new SQLCreateTableStatement();
-        changes.getTableOptions().addAll(alter.getTableOptions());
-        String charset = tableOption(changes, CHARSET_OPTIONS);
-        String collate = tableOption(changes, COLLATE_OPTIONS);
+        String current = option(table.getTableOptions(), COLLATE_OPTIONS);
+        String charset = option(alter.getTableOptions(), CHARSET_OPTIONS);
+        String collate = option(alter.getTableOptions(), COLLATE_OPTIONS);
         for (SQLAssignItem option : alter.getTableOptions()) {
             String key = option.getTarget().toString().toUpperCase();
             if (key.equals("COMMENT")) {
@@ -132,19 +130,12 @@ final class TableDefinition {
         List<Integer> pkIndexes = new ArrayList<>();
         for (SQLColumnDefinition column : table.getColumnDefinitions()) {
             String columnName = SQLUtils.normalize(column.getNameAsString());
-            boolean inPk = column.isPrimaryKey() || primaryKey.contains(columnName.toLowerCase());
+            boolean inPk = primaryKey.contains(columnName.toLowerCase());
             columns.add(column(columnName, column, inPk, collations));
         }
         for (String key : primaryKey) {
             for (int i = 0; i < columns.size(); i++) {
                 if (columns.get(i).name().equalsIgnoreCase(key)) {
-                    pkIndexes.add(i);
-                }
-            }
-        }
-        if (pkIndexes.isEmpty()) {
-            for (int i = 0; i < columns.size(); i++) {
-                if (table.getColumnDefinitions().get(i).isPrimaryKey()) {
                     pkIndexes.add(i);
                 }
             }
@@ -278,8 +269,8 @@ final class TableDefinition {
         return call;
     }
 
-    private static String tableOption(SQLCreateTableStatement table, String... names) {
-        for (SQLAssignItem option : table.getTableOptions()) {
+    private static String option(List<SQLAssignItem> options, String... names) {
+        for (SQLAssignItem option : options) {
             String key = option.getTarget().toString().toUpperCase();
             for (String n : names) {
                 if (key.equals(n)) {
