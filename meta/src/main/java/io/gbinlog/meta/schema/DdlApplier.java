@@ -195,7 +195,9 @@ final class DdlApplier {
                 changes.databases.put(name.db(), serverCollation);
             }
             TableDefinition.freeze(table, databases.get(name.db()), collations);
-            changes.tables.put(name, TableDefinition.toSchema(name.db(), name.table(), cts, table, collations));
+            TableSchema schema = TableDefinition.toSchema(name.db(), name.table(), cts, table, collations);
+            parse(schema.createTable()); // what the history stores must read back when it is reopened
+            changes.tables.put(name, schema);
         }
     }
 

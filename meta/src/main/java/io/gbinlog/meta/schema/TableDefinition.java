@@ -49,6 +49,8 @@ final class TableDefinition {
 
     private static final Pattern NOW =
             Pattern.compile("(?:current_timestamp|now|localtime|localtimestamp)(?:\\((\\d*)\\))?");
+    // druid lists these ALTER TABLE clauses among the table options; they say how to alter, not what the table is
+    private static final Set<String> ALTER_CLAUSES = Set.of("ALGORITHM", "LOCK", "FORCE");
     private static final String[] CHARSET_OPTIONS = {"CHARSET", "CHARACTER SET", "DEFAULT CHARSET",
         "DEFAULT CHARACTER SET"};
     private static final String[] COLLATE_OPTIONS = {"COLLATE", "DEFAULT COLLATE"};
@@ -99,11 +101,13 @@ final class TableDefinition {
             String key = option.getTarget().toString().toUpperCase();
             if (key.equals("COMMENT")) {
                 table.setComment(option.getValue().clone()); // CREATE TABLE keeps its comment apart from the options
-            } else if (!isCollationOption(key)) {
+            } else if (!isCollationOption(key) && !ALTER_CLAUSES.contains(key)) {
                 table.getTableOptions().removeIf(o -> o.getTarget().toString().equalsIgnoreCase(key));
                 table.getTableOptions().add(option.clone());
             }
         }
+        // druid's repository itself copies some of them into the table
+        table.getTableOptions().removeIf(o -> ALTER_CLAUSES.contains(o.getTarget().toString().toUpperCase()));
         if (charset != null || collate != null) {
             setTableCollation(table, collations.resolve(charset, collate, current), collations);
         }

@@ -204,6 +204,25 @@ class SchemaHistoryTest {
     }
 
     @Test
+    void commonAlterFormsKeepAHistoryThatReadsBack() throws Exception {
+        bootstrap();
+        history.apply(200, "shop", "CREATE TABLE u (b INT PRIMARY KEY)");
+        history.apply(210, "shop", "CREATE TABLE t (a INT NOT NULL, b INT, KEY kb (b)) ENGINE=InnoDB"
+                + " ROW_FORMAT=DYNAMIC PARTITION BY HASH(a) PARTITIONS 4");
+        history.apply(220, "shop", "ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, ADD y INT");
+        history.apply(230, "shop", "/* gbinlog ddl_id=5 */ ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (b)"
+                + " REFERENCES u (b), ADD COLUMN w INT AFTER a, ADD `v` VARCHAR(3) FIRST, RENAME INDEX kb TO kc");
+        history.apply(240, "shop", "ALTER TABLE t DROP FOREIGN KEY fk, DROP COLUMN IF EXISTS y");
+        assertEquals(List.of("v", "a", "w", "b"), names(history.table("shop", "t")));
+        assertFalse(history.table("shop", "t").createTable().contains("ALGORITHM"));
+        history.close();
+        history = SchemaHistory.open(dir);
+        assertEquals(List.of("v", "a", "w", "b"), names(history.table("shop", "t")));
+        history.apply(250, "shop", "DROP TABLE t, u");
+        assertEquals(List.of("orders"), history.tables("shop").stream().map(TableSchema::table).toList());
+    }
+
+    @Test
     void aDdlThatCannotBeAppliedChangesNothing() throws Exception {
         bootstrap();
         SchemaException e = assertThrows(SchemaException.class,
@@ -222,6 +241,10 @@ class SchemaHistoryTest {
         assertEquals(List.of("id", "customer", "note", "state", "amount", "created", "z"),
                 names(history.table("shop", "orders")));
         assertThrows(IllegalArgumentException.class, () -> history.apply(150, "shop", "DROP TABLE orders"));
+        // MariaDB syntax druid does not know
+        e = assertThrows(SchemaException.class,
+                () -> history.apply(300, "shop", "ALTER TABLE orders ADD COLUMN IF NOT EXISTS z INT"));
+        assertTrue(e.getMessage().contains("in: ALTER TABLE orders ADD COLUMN IF NOT EXISTS z INT"), e.getMessage());
     }
 
     @Test
