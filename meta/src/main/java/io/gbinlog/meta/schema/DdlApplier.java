@@ -69,11 +69,8 @@ final class DdlApplier {
     }
 
     /** A database read from the data nodes (first start). */
-    Changes createDatabase(String db, String collation) {
+    void addDatabase(String db, String collation) {
         databases.put(db, collation);
-        Changes changes = new Changes();
-        changes.databases.put(db, collation);
-        return changes;
     }
 
     Changes apply(long cts, String defaultDb, String ddl) throws SchemaException {
@@ -95,40 +92,78 @@ final class DdlApplier {
         if (!defaultDb.isEmpty()) {
             repository.setDefaultSchema(defaultDb);
         }
-        List<LogicalName> touched = new ArrayList<>();
         if (statement instanceof SQLCreateDatabaseStatement create) {
-            String db = normalize(create.getName());
-            if (!(create.isIfNotExists() && databases.containsKey(db))) {
-                String collation = collations.resolve(create.getCharacterSet(), create.getCollate(), serverCollation);
-                databases.put(db, collation);
-                changes.databases.put(db, collation);
-            }
+            createDatabase(create, changes);
             return;
-        } else if (statement instanceof SQLAlterDatabaseStatement alter) {
-            String db = alter.getName() == null ? requireDb(defaultDb, "ALTER DATABASE") : normalize(alter.getName());
-            SQLAlterCharacter character = alter.getCharacter();
-            if (character != null && databases.containsKey(db)) {
-                String collation = collations.resolve(
-                        character.getCharacterSet() == null ? null : normalize(character.getCharacterSet()),
-                        character.getCollate() == null ? null : normalize(character.getCollate()), databases.get(db));
-                databases.put(db, collation);
-                changes.databases.put(db, collation);
-            }
+        }
+        if (statement instanceof SQLAlterDatabaseStatement alter) {
+            alterDatabase(alter, defaultDb, changes);
             return;
-        } else if (statement instanceof SQLDropDatabaseStatement drop) {
-            String db = normalize(drop.getDatabase());
-            for (String table : tablesOf(db)) {
-                repository.console("DROP TABLE " + quote(db) + "." + quote(table));
-                changes.tables.put(new LogicalName(db, table), null);
-            }
-            if (databases.remove(db) != null) {
-                changes.databases.put(db, null);
-            }
+        }
+        if (statement instanceof SQLDropDatabaseStatement drop) {
+            dropDatabase(normalize(drop.getDatabase()), changes);
             return;
-        } else if (statement instanceof SQLCreateTableStatement create) {
+        }
+        if (statement instanceof SQLCreateIndexStatement index) {
+            // druid keeps CREATE INDEX as an object of its own; as ALTER TABLE ADD INDEX it lands in the table
+            statement = asAlterTable(index, defaultDb);
+        }
+        List<LogicalName> touched = tablesChangedBy(statement, defaultDb);
+        if (touched.isEmpty()) {
+            return;
+        }
+        if (statement instanceof MySqlRenameTableStatement) {
+            repository.console(SQLUtils.toMySqlString(statement)); // druid renames in console(), not accept()
+        } else {
+            repository.accept(statement);
+        }
+        if (statement instanceof SQLAlterTableStatement alter) {
+            TableDefinition.alterOptions(find(touched.get(touched.size() - 1)), alter, collations);
+        }
+        for (LogicalName name : touched) {
+            changes.tables.put(name, definition(cts, name, changes));
+        }
+    }
+
+    private void createDatabase(SQLCreateDatabaseStatement create, Changes changes) {
+        String db = normalize(create.getName());
+        if (!(create.isIfNotExists() && databases.containsKey(db))) {
+            String collation = collations.resolve(create.getCharacterSet(), create.getCollate(), serverCollation);
+            databases.put(db, collation);
+            changes.databases.put(db, collation);
+        }
+    }
+
+    private void alterDatabase(SQLAlterDatabaseStatement alter, String defaultDb, Changes changes)
+            throws SchemaException {
+        String db = alter.getName() == null ? requireDb(defaultDb, "ALTER DATABASE") : normalize(alter.getName());
+        SQLAlterCharacter character = alter.getCharacter();
+        if (character != null && databases.containsKey(db)) {
+            String collation = collations.resolve(
+                    character.getCharacterSet() == null ? null : normalize(character.getCharacterSet()),
+                    character.getCollate() == null ? null : normalize(character.getCollate()), databases.get(db));
+            databases.put(db, collation);
+            changes.databases.put(db, collation);
+        }
+    }
+
+    private void dropDatabase(String db, Changes changes) {
+        for (String table : tablesOf(db)) {
+            repository.console("DROP TABLE " + quote(db) + "." + quote(table));
+            changes.tables.put(new LogicalName(db, table), null);
+        }
+        if (databases.remove(db) != null) {
+            changes.databases.put(db, null);
+        }
+    }
+
+    /** The tables a table statement creates, changes or drops; empty for any other statement. */
+    private List<LogicalName> tablesChangedBy(SQLStatement statement, String defaultDb) throws SchemaException {
+        List<LogicalName> touched = new ArrayList<>();
+        if (statement instanceof SQLCreateTableStatement create) {
             LogicalName name = qualify(create.getName(), defaultDb);
             if (create.isIfNotExists() && find(name) != null) {
-                return;
+                return List.of();
             }
             if (create.getLike() != null) {
                 requireTable(qualify(create.getLike().getName(), defaultDb));
@@ -158,47 +193,39 @@ final class DdlApplier {
                 }
                 touched.add(name);
             }
-        } else if (statement instanceof SQLCreateIndexStatement index) {
-            // druid keeps CREATE INDEX as an object of its own; as ALTER TABLE ADD INDEX it lands in the table
-            LogicalName name = qualify((SQLName) ((SQLExprTableSource) index.getTable()).getExpr(), defaultDb);
-            requireTable(name);
-            String type = index.getType() == null ? "" : index.getType() + " ";
-            String columns = index.getItems().stream().map(SQLSelectOrderByItem::toString)
-                    .collect(Collectors.joining(", "));
-            statement = parse("ALTER TABLE " + quote(name.db()) + "." + quote(name.table()) + " ADD " + type
-                    + "INDEX " + index.getName() + " (" + columns + ")").get(0);
-            touched.add(name);
         } else if (statement instanceof SQLDropIndexStatement drop) {
             LogicalName name = qualify(drop.getTableName().getName(), defaultDb);
             requireTable(name);
             touched.add(name);
-        } else {
-            return; // TRUNCATE, views, routines, grants...: no table definition changes
         }
-        if (statement instanceof MySqlRenameTableStatement) {
-            repository.console(SQLUtils.toMySqlString(statement)); // druid renames in console(), not accept()
-        } else {
-            repository.accept(statement);
+        // anything else (TRUNCATE, views, routines, grants...) changes no table definition
+        return touched;
+    }
+
+    private SQLStatement asAlterTable(SQLCreateIndexStatement index, String defaultDb) throws SchemaException {
+        LogicalName name = qualify((SQLName) ((SQLExprTableSource) index.getTable()).getExpr(), defaultDb);
+        String type = index.getType() == null ? "" : index.getType() + " ";
+        String columns = index.getItems().stream().map(SQLSelectOrderByItem::toString)
+                .collect(Collectors.joining(", "));
+        return parse("ALTER TABLE " + quote(name.db()) + "." + quote(name.table()) + " ADD " + type + "INDEX "
+                + index.getName() + " (" + columns + ")").get(0);
+    }
+
+    /** The table's definition after the statement; null when it is gone. */
+    private TableSchema definition(long cts, LogicalName name, Changes changes) throws SchemaException {
+        SQLCreateTableStatement table = find(name);
+        if (table == null) {
+            return null;
         }
-        if (statement instanceof SQLAlterTableStatement alter) {
-            TableDefinition.alterOptions(find(touched.get(touched.size() - 1)), alter, collations);
+        if (!databases.containsKey(name.db())) {
+            // the data nodes have the database (the DDL ran there); the history learns of it now
+            databases.put(name.db(), serverCollation);
+            changes.databases.put(name.db(), serverCollation);
         }
-        for (LogicalName name : touched) {
-            SQLCreateTableStatement table = find(name);
-            if (table == null) {
-                changes.tables.put(name, null);
-                continue;
-            }
-            if (!databases.containsKey(name.db())) {
-                // the data nodes have the database (the DDL ran there); the history learns of it now
-                databases.put(name.db(), serverCollation);
-                changes.databases.put(name.db(), serverCollation);
-            }
-            TableDefinition.freeze(table, databases.get(name.db()), collations);
-            TableSchema schema = TableDefinition.toSchema(name.db(), name.table(), cts, table, collations);
-            parse(schema.createTable()); // what the history stores must read back when it is reopened
-            changes.tables.put(name, schema);
-        }
+        TableDefinition.freeze(table, databases.get(name.db()), collations);
+        TableSchema schema = TableDefinition.toSchema(name.db(), name.table(), cts, table, collations);
+        parse(schema.createTable()); // what the history stores must read back when it is reopened
+        return schema;
     }
 
     private SQLCreateTableStatement find(LogicalName name) {

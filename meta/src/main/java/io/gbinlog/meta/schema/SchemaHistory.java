@@ -75,8 +75,10 @@ public final class SchemaHistory implements AutoCloseable {
         Collations known = new Collations(snapshot.collations());
         DdlApplier fresh = new DdlApplier(known, snapshot.serverCollation(), Map.of(), List.of());
         DdlApplier.Changes all = new DdlApplier.Changes();
-        snapshot.databases().forEach((db, collation) -> all.databases().putAll(fresh.createDatabase(db, collation)
-                .databases()));
+        snapshot.databases().forEach((db, collation) -> {
+            fresh.addDatabase(db, collation);
+            all.databases().put(db, collation);
+        });
         for (SchemaSnapshot.Table table : snapshot.tables()) {
             DdlApplier.Changes changes = fresh.apply(cts, table.db(), table.createTable());
             all.databases().putAll(changes.databases());
