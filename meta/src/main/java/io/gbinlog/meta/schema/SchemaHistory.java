@@ -180,7 +180,7 @@ public final class SchemaHistory implements AutoCloseable {
         if (l == null || cts >= l.cts) {
             return tables(db);
         }
-        return fromStore(() -> List.copyOf(store.tables(cts).getOrDefault(db, new TreeMap<>()).values()));
+        return fromStore(() -> List.copyOf(store.tables(db, cts).getOrDefault(db, new TreeMap<>()).values()));
     }
 
     @Override
@@ -216,7 +216,7 @@ public final class SchemaHistory implements AutoCloseable {
 
     /** Rebuilds the latest state and the applier from the store, as of {@code cts}. */
     private void reload(long cts) throws IOException, SchemaException {
-        TreeMap<String, TreeMap<String, TableSchema>> tables = store.tables(cts);
+        TreeMap<String, TreeMap<String, TableSchema>> tables = store.tables(null, cts);
         Latest l = new Latest(cts, store.databases(cts), Collections.unmodifiableMap(tables));
         applier = new DdlApplier(collations, serverCollation, l.databases, allTables(l));
         latest = l;

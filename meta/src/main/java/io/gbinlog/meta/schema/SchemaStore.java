@@ -141,11 +141,11 @@ final class SchemaStore implements AutoCloseable {
         return result;
     }
 
-    /** The tables of every database at {@code cts}: database → table → definition. */
-    TreeMap<String, TreeMap<String, TableSchema>> tables(long cts) throws IOException {
+    /** The tables at {@code cts} of {@code db}, or of every database when it is null: database → table → definition. */
+    TreeMap<String, TreeMap<String, TableSchema>> tables(String db, long cts) throws IOException {
         TreeMap<String, TreeMap<String, TableSchema>> result = new TreeMap<>();
         IOException[] failure = new IOException[1];
-        latest(new byte[] {TABLE}, cts, (name, value) -> {
+        latest(db == null ? new byte[] {TABLE} : prefix(TABLE, db), cts, (name, value) -> {
             if (value.length > 0) {
                 try {
                     result.computeIfAbsent(name[0], k -> new TreeMap<>())
