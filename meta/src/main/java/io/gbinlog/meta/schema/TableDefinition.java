@@ -146,6 +146,8 @@ final class TableDefinition {
         }
         SQLCreateTableStatement shown = table.clone();
         shown.setName("`" + name.replace("`", "``") + "`");
+        // partitions are a physical layout of one shard, not part of the logical table (and druid prints some wrong)
+        shown.setPartitionBy(null);
         return new TableSchema(db, name, version, columns, pkIndexes, SQLUtils.toMySqlString(shown));
     }
 

@@ -215,6 +215,7 @@ class SchemaHistoryTest {
         history.apply(240, "shop", "ALTER TABLE t DROP FOREIGN KEY fk, DROP COLUMN IF EXISTS y");
         assertEquals(List.of("v", "a", "w", "b"), names(history.table("shop", "t")));
         assertFalse(history.table("shop", "t").createTable().contains("ALGORITHM"));
+        assertFalse(history.table("shop", "t").createTable().contains("PARTITION"), "a shard's layout");
         history.close();
         history = SchemaHistory.open(dir);
         assertEquals(List.of("v", "a", "w", "b"), names(history.table("shop", "t")));
