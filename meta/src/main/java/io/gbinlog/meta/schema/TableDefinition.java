@@ -146,8 +146,10 @@ final class TableDefinition {
         }
         SQLCreateTableStatement shown = table.clone();
         shown.setName("`" + name.replace("`", "``") + "`");
-        // partitions are a physical layout of one shard, not part of the logical table (and druid prints some wrong)
+        // partitions and the next AUTO_INCREMENT value are state of one shard, not of the logical table (and druid
+        // prints some partitionings wrong)
         shown.setPartitionBy(null);
+        shown.getTableOptions().removeIf(o -> o.getTarget().toString().equalsIgnoreCase("AUTO_INCREMENT"));
         return new TableSchema(db, name, version, columns, pkIndexes, SQLUtils.toMySqlString(shown));
     }
 

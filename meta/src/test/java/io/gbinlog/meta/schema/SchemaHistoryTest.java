@@ -91,6 +91,7 @@ class SchemaHistoryTest {
         assertEquals("on update current_timestamp()", c.get(5).extra());
         assertTrue(orders.createTable().startsWith("CREATE TABLE `orders`"), orders.createTable());
         assertTrue(orders.createTable().contains("by_customer"), orders.createTable());
+        assertFalse(orders.createTable().contains("AUTO_INCREMENT ="), orders.createTable());
         assertEquals(List.of(orders), history.tables("shop"));
         assertEquals(List.of(), history.tables("empty"));
     }
