@@ -35,7 +35,10 @@ import java.util.function.LongConsumer;
  *   DDL                 GTID(standalone), QUERY
  * </pre>
  * A local transaction that writes {@code __gbinlog.commit_log} is the commit decision of a distributed one: its
- * rows are passed on as {@link CaptureListener#commitLogRow}, the transaction itself is not.
+ * rows are passed on as {@link CaptureListener#commitLogRow}, the transaction itself is not. The rows a group inserts
+ * into {@code __gbinlog.ddl_log} are decoded into its {@link EventGroup#logicalDdls()}, and a DDL led by the
+ * {@code /* gbinlog ddl_id=N *}{@code /} marker is flagged {@link EventGroup#isProtocolDdl()} (design §2). No other
+ * row image is decoded.
  *
  * <p>Single-threaded; the events must come from {@link CaptureDeserializer}.
  */

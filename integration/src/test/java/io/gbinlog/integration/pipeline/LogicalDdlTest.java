@@ -118,6 +118,26 @@ class LogicalDdlTest {
         }
     }
 
+    @Test
+    void onOneDataNodeTheDdlLogTransactionIsLocal() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(1); TestTso tso = TestTso.start();
+             JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
+            Coordinator coordinator = Coordinator.builder().nodes(cluster.nodes()).tso(tso.clients()).build();
+            Path storage = tmp.resolve("storage");
+            try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(cluster.nodes(), storage, tso))) {
+                DdlResult database = coordinator.ddl("", "CREATE DATABASE app");
+                DdlResult table = coordinator.ddl("app", "CREATE TABLE t (id INT PRIMARY KEY)");
+                assertFalse(database.ddlLog().isDistributed() || table.ddlLog().isDistributed());
+                assertTrue(pipeline.awaitDurable(clock.next(), Duration.ofSeconds(60)), "caught up");
+                assertEquals(0, pipeline.stats().ddlsOutsideProtocol());
+            }
+            List<Tx> txs = GlobalBinlogContent.read(storage.resolve("binlog"));
+            assertEquals(List.of("CREATE DATABASE app", "CREATE TABLE t (id INT PRIMARY KEY)"),
+                    txs.stream().map(t -> t.ddl().replaceFirst(CTS_MARKER, "")).toList());
+            assertEquals(List.of("dn0", "dn0"), txs.stream().map(Tx::localDataNode).toList());
+        }
+    }
+
     /** The DDL is a transaction of its own at the cts of the ddl_log transaction, with the ddl_log gtrid as origin. */
     private static void assertDdlAt(Tx tx, DdlResult ddl) {
         assertTrue(ddl.ddlLog().isDistributed(), "three data nodes: the ddl_log transaction is distributed");
