@@ -117,9 +117,8 @@ final class TransactionAppender implements RowsBody {
                 throw new IllegalStateException("XA transaction '" + tx.gtrid() + "' holds a DDL; data nodes refuse"
                         + " DDL inside XA, so the capture is wrong: " + origin);
             }
-            if (!appendDdl(tx, cts, origin, first)) {
-                return false;
-            }
+            dropPhysicalDdl(tx, origin, first);
+            return false;
         } else {
             if (!hasUserRows(tx)) {
                 return false;
@@ -140,10 +139,10 @@ final class TransactionAppender implements RowsBody {
     }
 
     /**
-     * A physical DDL of one data node: never written. One of the protocol (marker) is dropped, its logical DDL comes
+     * A DDL of one data node: never written. One of the protocol (marker) is dropped, its logical DDL comes
      * with the ddl_log transaction; setting up {@code __gbinlog} is no user change; any other DDL is reported.
      */
-    private boolean appendDdl(GlobalTransaction<Captured> tx, long cts, String origin, EventGroup g) throws IOException {
+    private void dropPhysicalDdl(GlobalTransaction<Captured> tx, String origin, EventGroup g) {
         if (g.size() != 1 || !g.isQuery(0)) {
             throw new IllegalStateException(origin + ": a transaction that changes a schema and rows together (such"
                     + " as CREATE TABLE ... SELECT) cannot be written to the global binlog yet; it is not skipped:"
@@ -152,12 +151,12 @@ final class TransactionAppender implements RowsBody {
         }
         if (g.isProtocolDdl()) {
             logger.debug("{}: dropping the physical DDL of ddl_id {}", origin, g.ddlId());
-            return false;
+            return;
         }
         String db = g.defaultDatabase(0);
         String sql = g.statement(0);
         if (PROTOCOL_SCHEMA.equals(db) || sql.toLowerCase(Locale.ROOT).contains(PROTOCOL_SCHEMA)) {
-            return false; // setting up the protocol tables is no user change
+            return; // setting up the protocol tables is no user change
         }
         ddlsOutsideProtocol.incrementAndGet();
         BinlogCoordinates at = streams.coordinates(tx.stream(0), tx.payload(0).position());
@@ -165,7 +164,6 @@ final class TransactionAppender implements RowsBody {
                 + " {}: it is neither written to the global binlog nor applied to the schema history; run schema"
                 + " changes through the coordinator (docs/cluster-protocol.md). Statement{}: {}",
                 streams.id(tx.stream(0)), at, db.isEmpty() ? "" : " in database " + db, sql);
-        return false;
     }
 
     /**
