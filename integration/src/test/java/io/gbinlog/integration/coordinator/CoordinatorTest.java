@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorTest {
@@ -95,17 +96,17 @@ class CoordinatorTest {
             try (CoordinatorSession session = coordinator.openSession()) {
                 Transaction open = session.begin("dn0", "dn1");
                 open.update("dn0", null, "INSERT INTO coordtest.t VALUES (1)");
-                Thread[] ddlThread = new Thread[1];
+                AtomicReference<Thread> ddlThread = new AtomicReference<>();
                 CompletableFuture<DdlResult> ddl = CompletableFuture.supplyAsync(() -> {
-                    ddlThread[0] = Thread.currentThread();
+                    ddlThread.set(Thread.currentThread());
                     try {
                         return coordinator.ddl("coordtest", "ALTER TABLE t ADD COLUMN c INT");
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
                 });
-                Await.until("the DDL waits at the barrier", Duration.ofSeconds(30), () -> ddlThread[0] != null
-                        && ddlThread[0].getState() == Thread.State.TIMED_WAITING);
+                Await.until("the DDL waits at the barrier", Duration.ofSeconds(30), () -> ddlThread.get() != null
+                        && ddlThread.get().getState() == Thread.State.TIMED_WAITING);
                 assertFalse(ddl.isDone(), "no DDL while a transaction is in flight");
                 assertEquals(2, ddlLogRows(cluster.node("dn0")), "only the two DDLs before it");
                 open.update("dn1", null, "INSERT INTO coordtest.t VALUES (2)");
