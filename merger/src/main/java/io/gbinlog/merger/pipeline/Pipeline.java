@@ -93,6 +93,7 @@ public final class Pipeline implements AutoCloseable {
     private Thread mergeThread;
     private RingBuffer<OutputEvent> output;
     private BinlogWriter writer;
+    private TransactionAppender appender;
     private BatchEventProcessor<OutputEvent> writerProcessor;
     private Thread writerThread;
     private boolean closed;
@@ -311,8 +312,8 @@ public final class Pipeline implements AutoCloseable {
                               Checkpoint checkpoint) {
         watch = new HoldupWatch(streams);
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
-        writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
-                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut())), failure, checkpoint);
+        appender = new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut()));
+        writer = new BinlogWriter(binlog, settings.fsync(), checkpoints, appender, failure, checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
         output.addGatingSequences(writerProcessor.getSequence());
@@ -430,7 +431,7 @@ public final class Pipeline implements AutoCloseable {
         }
         return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
                 mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
-                watch.current().stream().map(HoldupWatch.Report::toString).toList());
+                watch.current().stream().map(HoldupWatch.Report::toString).toList(), appender.ddlsOutsideProtocol());
     }
 
     /**
