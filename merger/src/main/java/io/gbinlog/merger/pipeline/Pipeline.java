@@ -312,7 +312,7 @@ public final class Pipeline implements AutoCloseable {
                               Checkpoint checkpoint) {
         watch = new HoldupWatch(streams);
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
-        appender = new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut()));
+        appender = new TransactionAppender(binlog, streams, history, Math.max(binlog.lastCts(), engine.cut()));
         writer = new BinlogWriter(binlog, settings.fsync(), checkpoints, appender, failure, checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());

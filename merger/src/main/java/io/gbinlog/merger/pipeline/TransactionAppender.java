@@ -8,6 +8,8 @@ import io.gbinlog.merger.writer.AppendedTransaction;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import io.gbinlog.merger.writer.RowsBody;
+import io.gbinlog.meta.schema.SchemaException;
+import io.gbinlog.meta.schema.SchemaHistory;
 import io.gbinlog.protocol.binlog.TransactionEncoder;
 
 import org.slf4j.Logger;
@@ -45,6 +47,7 @@ final class TransactionAppender implements RowsBody {
 
     private final GlobalBinlog log;
     private final Streams streams;
+    private final SchemaHistory history;
     private final Map<String, Long> tableIds = new HashMap<>();
     private long lastCts;
     private BinlogPosition writtenEnd;
@@ -58,7 +61,8 @@ final class TransactionAppender implements RowsBody {
     private final AtomicLong ddlsOutsideProtocol = new AtomicLong();
 
     /** @param lastCts the cts of the last transaction in the files, or the cut when there is none */
-    TransactionAppender(GlobalBinlog log, Streams streams, long lastCts) {
+    TransactionAppender(GlobalBinlog log, Streams streams, SchemaHistory history, long lastCts) {
+        this.history = history;
         this.log = log;
         this.streams = streams;
         this.lastCts = lastCts;
@@ -199,9 +203,23 @@ final class TransactionAppender implements RowsBody {
         }
         for (LogicalDdl ddl : ddls) {
             String db = ddl.schema().isEmpty() ? null : ddl.schema();
-            // LEAD: wire SchemaHistory (helper "schema") here, BEFORE the append (restart rule of PLAN-5 §2):
-            //   history.apply(cts, ddl.schema(), ddl.ddl());
+            applyToHistory(cts, ddl, origin);
             appended(log.appendDdl(cts, origin, db, ddl.ddl()));
+        }
+    }
+
+    /**
+     * Before the append, so that a restart, which cuts the history back to its checkpoint, applies it again. A DDL
+     * the history cannot follow is still written (consumers parse it themselves); the tables it changed are then
+     * written without column names until the history knows them again (reported with them).
+     */
+    private void applyToHistory(long cts, LogicalDdl ddl, String origin) throws IOException {
+        try {
+            history.apply(cts, ddl.schema(), ddl.ddl());
+        } catch (SchemaException e) {
+            logger.error("{}: the schema history cannot follow the logical DDL {} at cts {}; it is written to the global"
+                    + " binlog, but the tables it changes may lose their column names: {}", origin, ddl, cts,
+                    e.getMessage());
         }
     }
 
