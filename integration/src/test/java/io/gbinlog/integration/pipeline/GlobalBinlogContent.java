@@ -9,6 +9,7 @@ import com.github.shyiko.mysql.binlog.event.GtidEventData;
 import com.github.shyiko.mysql.binlog.event.QueryEventData;
 import com.github.shyiko.mysql.binlog.event.RowsQueryEventData;
 import com.github.shyiko.mysql.binlog.event.TableMapEventData;
+import com.github.shyiko.mysql.binlog.event.TableMapEventMetadata;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.XidEventData;
@@ -37,8 +38,14 @@ final class GlobalBinlogContent {
 
     enum ChangeType { INSERT, UPDATE, DELETE }
 
-    /** One row change: {@code before} null for an insert, {@code after} null for a delete. */
-    record Change(String table, ChangeType type, Serializable[] before, Serializable[] after) {
+    /**
+     * One row change: {@code before} null for an insert, {@code after} null for a delete.
+     *
+     * @param tableId     the table id of its row event
+     * @param columnNames the column names of its table map's optional metadata; null when the table map has none
+     */
+    record Change(String table, ChangeType type, Serializable[] before, Serializable[] after, long tableId,
+                  List<String> columnNames) {
     }
 
     /**
@@ -125,16 +132,16 @@ final class GlobalBinlogContent {
                     current.tables.add(map.getDatabase() + "." + map.getTable());
                 } else if (data instanceof WriteRowsEventData w) {
                     for (Serializable[] row : w.getRows()) {
-                        current.changes.add(new Change(table(tables, w.getTableId()), ChangeType.INSERT, null, row));
+                        current.changes.add(change(tables, w.getTableId(), ChangeType.INSERT, null, row));
                     }
                 } else if (data instanceof UpdateRowsEventData u) {
                     for (Map.Entry<Serializable[], Serializable[]> row : u.getRows()) {
-                        current.changes.add(new Change(table(tables, u.getTableId()), ChangeType.UPDATE, row.getKey(),
+                        current.changes.add(change(tables, u.getTableId(), ChangeType.UPDATE, row.getKey(),
                                 row.getValue()));
                     }
                 } else if (data instanceof DeleteRowsEventData d) {
                     for (Serializable[] row : d.getRows()) {
-                        current.changes.add(new Change(table(tables, d.getTableId()), ChangeType.DELETE, row, null));
+                        current.changes.add(change(tables, d.getTableId(), ChangeType.DELETE, row, null));
                     }
                 } else if (data instanceof XidEventData) {
                     txs.add(current.build());
@@ -147,12 +154,16 @@ final class GlobalBinlogContent {
         }
     }
 
-    private static String table(Map<Long, TableMapEventData> tables, long id) {
+    private static Change change(Map<Long, TableMapEventData> tables, long id, ChangeType type, Serializable[] before,
+                                 Serializable[] after) {
         TableMapEventData map = tables.get(id);
         if (map == null) {
             throw new AssertionError("row event for table id " + id + " without a table map");
         }
-        return map.getDatabase() + "." + map.getTable();
+        TableMapEventMetadata metadata = map.getEventMetadata();
+        List<String> names = metadata == null || metadata.getColumnNames() == null ? null
+                : List.copyOf(metadata.getColumnNames());
+        return new Change(map.getDatabase() + "." + map.getTable(), type, before, after, id, names);
     }
 
     private static final class Builder {
