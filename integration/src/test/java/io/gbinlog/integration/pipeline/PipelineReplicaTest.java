@@ -21,7 +21,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +66,7 @@ class PipelineReplicaTest {
                             + " MASTER_LOG_POS=4, MASTER_USE_GTID=no, MASTER_HEARTBEAT_PERIOD=1,"
                             + " MASTER_CONNECT_RETRY=1");
                     s.execute("START SLAVE");
-                    await("the replica applies transactions while the workload runs", s,
+                    ReplicaStatus.await("the replica applies transactions while the workload runs", s,
                             () -> ReplicaStatus.executedPosition(s) > 4 && bank.progress().committed() >= PHASE);
                     s.execute("STOP SLAVE");
                     awaitMoreCommitted("while the replica is stopped", s, bank);
@@ -80,9 +79,7 @@ class PipelineReplicaTest {
                     assertTrue(pipeline.awaitDurable(clock.next(), Duration.ofSeconds(60)), "caught up");
                     assertNull(pipeline.failure());
                     ReplicaStatus.Source source = ReplicaStatus.source(dumper.port(), "repl", "secret");
-                    await("the replica reaches the dumper's " + source.file() + ":" + source.position(), s,
-                            () -> source.file().equals(ReplicaStatus.of(s).get("Relay_Master_Log_File"))
-                                    && Long.toString(source.position()).equals(ReplicaStatus.of(s).get("Exec_Master_Log_Pos")));
+                    ReplicaStatus.awaitCaughtUp(s, source);
                     Map<String, String> status = ReplicaStatus.of(s);
                     assertEquals("Yes", status.get("Slave_IO_Running"), status::toString);
                     assertEquals("Yes", status.get("Slave_SQL_Running"), status::toString);
@@ -101,21 +98,6 @@ class PipelineReplicaTest {
 
     private static void awaitMoreCommitted(String when, Statement s, BankWorkload bank) throws InterruptedException {
         long target = bank.progress().committed() + PHASE;
-        await(PHASE + " more transactions commit " + when, s, () -> bank.progress().committed() >= target);
-    }
-
-
-
-
-    /** Polls {@code condition} for up to 120 s; a replica error fails at once instead of waiting out the deadline. */
-    private static void await(String what, Statement s, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!condition.getAsBoolean()) {
-            Map<String, String> status = ReplicaStatus.of(s);
-            assertTrue("0".equals(status.get("Last_Errno")) && "0".equals(status.get("Last_IO_Errno")),
-                    () -> what + ": the replica failed: " + status);
-            assertTrue(System.nanoTime() < deadline, () -> what + ": not within 120 s: " + status);
-            Thread.sleep(50); // poll interval; the condition, not the pause, ends the wait
-        }
+        ReplicaStatus.await(PHASE + " more transactions commit " + when, s, () -> bank.progress().committed() >= target);
     }
 }
