@@ -52,7 +52,7 @@ class PipelineCrashRestartTest {
             Map<Long, Long> initial = BankChecks.balances(nodes);
             Replay.copyTable(nodes, replica, "bank", "account", tmp);
             Path storage = tmp.resolve("storage");
-            Path config = writeConfig(nodes, tso, storage);
+            Path config = writeConfig(nodes, tso, storage, "");
 
             ChildJvm child = ChildJvm.start(PipelineProcessMain.class, config.toString());
             try {
@@ -94,7 +94,8 @@ class PipelineCrashRestartTest {
         }
     }
 
-    private static Path writeConfig(List<DataNode> nodes, TestTso tso, Path storage) throws Exception {
+    /** The configuration of {@link PipelineProcessMain} beside {@code storage}; {@code moreYaml} adds sections. */
+    static Path writeConfig(List<DataNode> nodes, TestTso tso, Path storage, String moreYaml) throws Exception {
         StringBuilder yaml = new StringBuilder("dataNodes:\n");
         for (DataNode dn : nodes) {
             yaml.append("  - {id: ").append(dn.id()).append(", host: ").append(dn.host()).append(", port: ")
@@ -105,7 +106,7 @@ class PipelineCrashRestartTest {
                 .append(TestTso.USER).append(", password: ").append(TestTso.PASSWORD).append("}\n");
         yaml.append("storage: {dir: ").append(storage).append("}\n");
         yaml.append("collector: {probeIntervalMs: 20}\n");
-        yaml.append("binlog: {maxFileSize: 128K, fsync: batch, checkpointIntervalMs: 100}\n");
+        yaml.append("binlog: {maxFileSize: 128K, fsync: batch, checkpointIntervalMs: 100}\n").append(moreYaml);
         return Files.writeString(storage.resolveSibling("gbinlog.yaml"), yaml);
     }
 
@@ -116,7 +117,8 @@ class PipelineCrashRestartTest {
                 () -> bank.progress().committed() >= target);
     }
 
-    private static void awaitDurable(ChildJvm child, long tso) throws InterruptedException {
+    /** Waits until the child prints a durable watermark of at least {@code tso}. */
+    static void awaitDurable(ChildJvm child, long tso) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (Long.parseLong(child.awaitLine("durable ", 60)) < tso) {
             assertTrue(System.nanoTime() < deadline, "the pipeline did not catch up with TSO " + tso);
