@@ -60,6 +60,8 @@ public final class ShopWorkload {
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean running;
     private volatile Throwable failure;
+    /** Starts so far: each start seeds its workers anew from the seed. */
+    private int rounds;
 
     /** @param seed seeds the workers' operation streams; print it to reproduce a run */
     public ShopWorkload(Coordinator coordinator, int threads, long seed) {
@@ -141,9 +143,9 @@ public final class ShopWorkload {
         }
         LOG.info("shop workload: seed={} threads={} nodes={}", seed, threads, nodes);
         running = true;
-        long round = txnIds.get();
+        int round = rounds++;
         for (int i = 0; i < threads; i++) {
-            Random random = new Random(seed * 31 + round * 7 + i);
+            Random random = new Random(seed * 31 + round * 1_000_003L + i);
             Thread worker = new Thread(() -> work(random), "shop-worker-" + i);
             worker.setDaemon(true);
             workers.add(worker);
