@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -33,7 +34,8 @@ public final class SessionStatements {
             "SYSTEM_USER", SessionStatements::userAtHost,
             "CURRENT_USER", session -> SqlValue.string(session.user() + "@%"),
             "CONNECTION_ID", session -> new SqlValue(ColumnType.BIGINT_UNSIGNED, Long.toString(session.connectionId())),
-            "UNIX_TIMESTAMP", session -> SqlValue.integer(System.currentTimeMillis() / 1000));
+            "UNIX_TIMESTAMP", session -> SqlValue.integer(System.currentTimeMillis() / 1000),
+            "UUID", session -> SqlValue.string(UUID.randomUUID().toString())); // Canal: SET @slave_uuid = uuid()
 
     private final ServerVariables variables;
     private final Predicate<String> schemaExists;
@@ -250,7 +252,7 @@ public final class SessionStatements {
     }
 
     /** LIKE semantics: % any run, _ one character, backslash escapes; case-insensitive like MySQL's collation. */
-    static Pattern likePattern(String like) {
+    public static Pattern likePattern(String like) {
         StringBuilder regex = new StringBuilder();
         for (int i = 0; i < like.length(); i++) {
             char c = like.charAt(i);
