@@ -173,6 +173,26 @@ class SchemaQueriesTest {
     }
 
     @Test
+    void answersFollowTheLatestDdl(@TempDir Path own) throws Exception {
+        try (TestBinlog log = TestBinlog.open(own.resolve("binlog"), 1 << 20);
+             SchemaHistory later = SchemaTables.history(own.resolve("schema"));
+             Dumper server = Dumper.start(log.log(), later, HostPort.parse("127.0.0.1:0"), Map.of("repl", "secret"))) {
+            later.apply(5, "shop", "ALTER TABLE orders ADD COLUMN extra VARCHAR(8) NOT NULL DEFAULT 'e' AFTER id");
+            later.apply(6, "", "CREATE DATABASE late");
+            try (Connection connection = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + server.port()
+                    + "/late?user=repl&password=secret"); Statement statement = connection.createStatement()) {
+                try (ResultSet rs = statement.executeQuery("SHOW COLUMNS FROM shop.orders LIKE 'extra'")) {
+                    assertEquals(List.of(List.of("Field", "Type", "Null", "Key", "Default", "Extra"),
+                            List.of("extra", "varchar(8)", "NO", "", "e", "")), table(rs));
+                }
+                try (ResultSet rs = statement.executeQuery("SHOW TABLES")) {
+                    assertEquals(List.of(List.of("Tables_in_late")), table(rs));
+                }
+            }
+        }
+    }
+
+    @Test
     void batchOfCreateTablesAsCanalSendsIt() throws SQLException {
         try (Connection connection = connect("&allowMultiQueries=true"); Statement statement = connection.createStatement()) {
             assertTrue(statement.execute("show create table `shop`.`orders`;show create table `shop`.`items`;"));
