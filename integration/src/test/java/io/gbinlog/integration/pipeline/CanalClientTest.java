@@ -23,10 +23,9 @@ import io.gbinlog.integration.coordinator.Transaction;
 import io.gbinlog.integration.testing.Await;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.merger.pipeline.Pipeline;
+import io.gbinlog.merger.pipeline.PipelineSettings;
 import io.gbinlog.meta.config.HostPort;
 import io.gbinlog.meta.schema.NameMapping;
-import io.gbinlog.meta.schema.SchemaHistory;
-import io.gbinlog.meta.schema.SchemaSnapshot;
 import io.gbinlog.meta.tso.JdbcTsoClient;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CanalClientTest {
 
     private static final Map<String, String> USERS = Map.of("canal", "canal-secret");
+    /** dn0 holds shop_p0.orders_0 and shop_p0.items_0, dn1 the shards numbered 1: Canal sees shop.orders, shop.items. */
+    private static final NameMapping SHARDS = NameMapping.of(List.of(
+            new NameMapping.Rule("shop_p{n}.orders_{n}", "shop.orders"),
+            new NameMapping.Rule("shop_p{n}.items_{n}", "shop.items")));
     private static final Map<String, List<String>> COLUMNS = Map.of(
             "orders", List.of("id", "customer", "amount", "note"),
             "items", List.of("id", "label", "qty"));
@@ -71,20 +74,21 @@ class CanalClientTest {
         try (LocalCluster cluster = LocalCluster.start(2); TestTso tso = TestTso.start();
              JdbcTsoClient clock = new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD)) {
             List<DataNode> nodes = cluster.nodes();
-            for (DataNode node : nodes) { // before the first start: part of the schema the history starts from
-                try (Connection c = node.connect(); Statement s = c.createStatement()) {
-                    s.execute("CREATE DATABASE shop");
-                    s.execute("CREATE TABLE shop.orders (id BIGINT PRIMARY KEY, customer VARCHAR(40) NOT NULL,"
-                            + " amount DECIMAL(10,2), note TEXT) DEFAULT CHARSET=utf8mb4");
-                    s.execute("CREATE TABLE shop.items (id BIGINT PRIMARY KEY, label VARCHAR(20),"
+            for (int n = 0; n < nodes.size(); n++) { // before the first start: in the snapshot the history starts from
+                try (Connection c = nodes.get(n).connect(); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE shop_p" + n);
+                    s.execute("CREATE TABLE shop_p" + n + ".orders_" + n + " (id BIGINT PRIMARY KEY,"
+                            + " customer VARCHAR(40) NOT NULL, amount DECIMAL(10,2), note TEXT) DEFAULT CHARSET=utf8mb4");
+                    s.execute("CREATE TABLE shop_p" + n + ".items_" + n + " (id BIGINT PRIMARY KEY, label VARCHAR(20),"
                             + " qty INT UNSIGNED NOT NULL) DEFAULT CHARSET=utf8mb4");
                 }
             }
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).build();
             List<Change> received = new CopyOnWriteArrayList<>();
-            try (SchemaHistory history = history(tmp.resolve("schema"), nodes, clock.next());
-                 Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, tmp.resolve("storage"), tso));
-                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), history, HostPort.parse("127.0.0.1:0"), USERS)) {
+            PipelineSettings settings = PipelineTesting.builder(nodes, tmp.resolve("storage"), tso).names(SHARDS).build();
+            try (Pipeline pipeline = Pipeline.start(settings);
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(),
+                         HostPort.parse("127.0.0.1:0"), USERS)) {
                 MysqlEventParser canal = canal(dumper.port(), received);
                 canal.start();
                 try {
@@ -98,26 +102,6 @@ class CanalClientTest {
                 } finally {
                     canal.stop();
                 }
-            }
-        }
-    }
-
-    /**
-     * The schema history the dumper answers from, started from the data nodes as the pipeline's first start
-     * starts its own.
-     */
-    private static SchemaHistory history(Path dir, List<DataNode> nodes, long cts) throws Exception {
-        List<Connection> connections = new ArrayList<>();
-        try {
-            for (DataNode node : nodes) {
-                connections.add(node.connect());
-            }
-            SchemaHistory history = SchemaHistory.open(dir);
-            history.bootstrap(cts, SchemaSnapshot.read(connections, NameMapping.identity()));
-            return history;
-        } finally {
-            for (Connection connection : connections) {
-                connection.close();
             }
         }
     }
@@ -186,13 +170,13 @@ class CanalClientTest {
                     for (int n = 0; n < 2; n++) {
                         String node = nodes.get(n).id();
                         long id = nextId++;
-                        tx.update(node, "ins." + id, "INSERT INTO shop.orders VALUES (?, ?, ?, ?)", id,
+                        tx.update(node, "ins." + id, "INSERT INTO shop_p" + n + ".orders_" + n + " VALUES (?, ?, ?, ?)", id,
                                 "cust-" + random.nextInt(1000) + " \u00e9\u4e2d", random.nextInt(100000) / 100.0,
                                 random.nextBoolean() ? null : "note " + t);
                         made.add(change(CanalEntry.EventType.INSERT, "orders", id));
                         if (random.nextInt(3) == 0) {
                             long item = nextId++;
-                            tx.update(node, "item." + item, "INSERT INTO shop.items VALUES (?, ?, ?)", item,
+                            tx.update(node, "item." + item, "INSERT INTO shop_p" + n + ".items_" + n + " VALUES (?, ?, ?)", item,
                                     "label " + t, random.nextInt(100));
                             made.add(change(CanalEntry.EventType.INSERT, "items", item));
                         }
@@ -200,12 +184,14 @@ class CanalClientTest {
                         int kind = random.nextInt(4);
                         if (kind == 0 && !ids.isEmpty()) {
                             long updated = ids.get(random.nextInt(ids.size()));
-                            tx.update(node, "upd." + updated, "UPDATE shop.orders SET amount = amount + 1 WHERE id = ?",
+                            tx.update(node, "upd." + updated, "UPDATE shop_p" + n + ".orders_" + n
+                                    + " SET amount = amount + 1 WHERE id = ?",
                                     updated);
                             made.add(change(CanalEntry.EventType.UPDATE, "orders", updated));
                         } else if (kind == 1 && !ids.isEmpty()) {
                             long deleted = ids.remove(random.nextInt(ids.size()));
-                            tx.update(node, "del." + deleted, "DELETE FROM shop.orders WHERE id = ?", deleted);
+                            tx.update(node, "del." + deleted, "DELETE FROM shop_p" + n + ".orders_" + n
+                                    + " WHERE id = ?", deleted);
                             made.add(change(CanalEntry.EventType.DELETE, "orders", deleted));
                         }
                         ids.add(id);

@@ -31,9 +31,14 @@ final class PipelineTesting {
 
     /** Small files (rotation happens), a low spill threshold, quick probes and checkpoints, group commit per batch. */
     static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
+        return builder(nodes, storage, tso).build();
+    }
+
+    /** {@link #settings}, to change some of them. */
+    static PipelineSettings.Builder builder(List<DataNode> nodes, Path storage, TestTso tso) {
         return PipelineSettings.builder(configs(nodes), storage,
                         () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD))
                 .probeInterval(Duration.ofMillis(20)).collectorRingSize(1024).spillThreshold(64 * 1024)
-                .maxFileSize(256 * 1024).checkpointInterval(Duration.ofMillis(200)).build();
+                .maxFileSize(256 * 1024).checkpointInterval(Duration.ofMillis(200));
     }
 }
