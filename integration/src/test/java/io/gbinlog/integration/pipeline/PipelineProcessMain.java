@@ -38,7 +38,7 @@ public final class PipelineProcessMain {
         Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         Pipeline pipeline = Pipeline.start(settings);
         boolean serve = config.dumper() != null && config.dumper().listen() != null;
-        Dumper dumper = serve ? Dumper.start(pipeline.globalBinlog(), config) : null;
+        Dumper dumper = serve ? Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(), config) : null;
         System.out.println("started");
         while (stop.getCount() > 0) {
             if (pipeline.awaitFailure(Duration.ofMillis(20))) {

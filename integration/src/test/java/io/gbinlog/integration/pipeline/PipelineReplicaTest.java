@@ -57,7 +57,7 @@ class PipelineReplicaTest {
             Replay.copyTable(nodes, replica, "bank", "account", tmp);
 
             try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, tmp.resolve("storage"), tso));
-                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"), USERS);
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(), HostPort.parse("127.0.0.1:0"), USERS);
                  Connection c = replica.connect(); Statement s = c.createStatement()) {
                 bank.start(); // until stopped: each phase below sees the workload running, however fast it is
                 try {

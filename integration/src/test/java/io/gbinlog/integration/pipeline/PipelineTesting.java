@@ -5,7 +5,6 @@ import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.merger.pipeline.PipelineSettings;
-import io.gbinlog.meta.schema.NameMapping;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,14 +31,14 @@ final class PipelineTesting {
 
     /** Small files (rotation happens), a low spill threshold, quick probes and checkpoints, group commit per batch. */
     static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
-        return settings(nodes, storage, tso, NameMapping.identity());
+        return builder(nodes, storage, tso).build();
     }
 
-    /** {@link #settings(List, Path, TestTso)} with logical names. */
-    static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso, NameMapping names) {
+    /** {@link #settings}, to change some of them. */
+    static PipelineSettings.Builder builder(List<DataNode> nodes, Path storage, TestTso tso) {
         return PipelineSettings.builder(configs(nodes), storage,
                         () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD))
                 .probeInterval(Duration.ofMillis(20)).collectorRingSize(1024).spillThreshold(64 * 1024)
-                .maxFileSize(256 * 1024).checkpointInterval(Duration.ofMillis(200)).names(names).build();
+                .maxFileSize(256 * 1024).checkpointInterval(Duration.ofMillis(200));
     }
 }

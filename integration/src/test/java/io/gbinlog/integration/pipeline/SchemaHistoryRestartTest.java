@@ -83,7 +83,7 @@ class SchemaHistoryRestartTest {
                     + shop.seed() + ")");
             shop.createBeforeFirstStart();
             Path storage = tmp.resolve("storage");
-            PipelineSettings settings = PipelineTesting.settings(nodes, storage, tso, ShopChecks.names());
+            PipelineSettings settings = ShopChecks.settings(nodes, storage, tso);
             List<Long> probes = new ArrayList<>(); // cts the history is asked about after each restart
             Map<Long, Answers> answers;
 
@@ -150,7 +150,8 @@ class SchemaHistoryRestartTest {
                 }
                 assertTrue(rows > 0);
 
-                try (Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"), USERS)) {
+                try (Dumper dumper = Dumper.start(pipeline.globalBinlog(), history, HostPort.parse("127.0.0.1:0"),
+                        USERS)) {
                     Map<List<String>, Integer> seen = readFromStart(dumper.port());
                     assertEquals(ORDERS_NAMES.size(), seen.size(), "rows under every version of orders: " + seen);
                 }

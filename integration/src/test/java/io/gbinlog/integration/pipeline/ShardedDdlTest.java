@@ -63,8 +63,9 @@ class ShardedDdlTest {
             System.out.println("ShardedDdlTest seed=" + shop.seed() + " (rerun with -Dgbinlog.seed=" + shop.seed() + ")");
             Path storage = tmp.resolve("storage");
             List<DdlResult> ddls = new ArrayList<>();
-            try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, storage, tso, ShopChecks.names()));
-                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"), USERS);
+            try (Pipeline pipeline = Pipeline.start(ShopChecks.settings(nodes, storage, tso));
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(),
+                         HostPort.parse("127.0.0.1:0"), USERS);
                  Connection c = replica.connect(); Statement s = c.createStatement()) {
                 ddls.addAll(shop.createByDdl());
                 s.execute("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + dumper.port() + ","

@@ -57,7 +57,7 @@ class ShardedNamesTest {
             shop.createBeforeFirstStart(); // the first-start snapshot holds shop.orders; no DDL in the global binlog
             Path storage = tmp.resolve("storage");
             TableSchema orders;
-            try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, storage, tso, ShopChecks.names()))) {
+            try (Pipeline pipeline = Pipeline.start(ShopChecks.settings(nodes, storage, tso))) {
                 orders = pipeline.schemaHistory().table("shop", "orders");
                 assertNotNull(orders, "the first-start snapshot has shop.orders: " + pipeline.schemaHistory().databases());
                 assertTrue(pipeline.schemaHistory().databases().stream().noneMatch(db -> db.startsWith("shop_p")),

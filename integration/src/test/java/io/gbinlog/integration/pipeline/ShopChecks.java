@@ -2,7 +2,9 @@ package io.gbinlog.integration.pipeline;
 
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.testing.Await;
+import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.integration.workload.ShopWorkload;
+import io.gbinlog.merger.pipeline.PipelineSettings;
 import io.gbinlog.meta.schema.NameMapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +26,9 @@ final class ShopChecks {
     private ShopChecks() {
     }
 
-    static NameMapping names() {
-        return NameMapping.of(ShopWorkload.NAME_RULES);
+    /** {@link PipelineTesting#settings} with the shop's logical names. */
+    static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
+        return PipelineTesting.builder(nodes, storage, tso).names(NameMapping.of(ShopWorkload.NAME_RULES)).build();
     }
 
     /**

@@ -81,9 +81,16 @@ public record SchemaSnapshot(List<Collation> collations, String serverCollation,
                     }
                 }
             }
-            physicalDbs.forEach((db, collation) -> databases.putIfAbsent(names.mapSchema(db), collation));
             for (String db : physicalDbs.keySet()) {
-                for (String table : baseTables(node, db)) {
+                List<String> physicalTables = baseTables(node, db);
+                String logicalDb = names.mapSchema(db);
+                // A schema whose tables all belong to logical tables elsewhere (a shard's schema) is no database of
+                // the logical view unless a rule names it; an empty one keeps its own name.
+                if (!logicalDb.equals(db) || physicalTables.isEmpty()
+                        || physicalTables.stream().anyMatch(t -> names.map(db, t).db().equals(db))) {
+                    databases.putIfAbsent(logicalDb, physicalDbs.get(db));
+                }
+                for (String table : physicalTables) {
                     LogicalName logical = names.map(db, table);
                     databases.putIfAbsent(logical.db(), physicalDbs.get(db));
                     Shard shard = new Shard(where, db + "." + table,

@@ -101,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
             Path first = storage.resolve("binlog").resolve("binlog.000001");
             int code;
             try (Pipeline pipeline = Pipeline.start(settings);
-                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"),
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(), HostPort.parse("127.0.0.1:0"),
                          Map.of(USER, PASSWORD))) {
                 out.printf("Global binlog in %s (the bank was created before it began)%n", storage.resolve("binlog"));
                 printDumper(out, dumper.port());

@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                     cfg.storage().binlogDir());
             return null;
         }
-        Dumper dumper = Dumper.start(pipeline.globalBinlog(), cfg);
+        Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(), cfg);
         log.info("dumper serving the global binlog on {}:{} to the configured users (CHANGE MASTER TO ..."
                 + " MASTER_USE_GTID=no, MASTER_LOG_FILE='binlog.000001', MASTER_LOG_POS=4)",
                 dumper.address().getHostString(), dumper.port());
