@@ -239,7 +239,8 @@ class SchemaHistoryRestartTest {
         client.connect(TimeUnit.SECONDS.toMillis(10));
         try {
             Await.until("the client reads up to " + end.file() + ":" + end.position(), Duration.ofSeconds(60),
-                    () -> client.getBinlogFilename().equals(end.file()) && client.getBinlogPosition() >= end.position());
+                    () -> client.getBinlogFilename().equals(end.file())
+                            && client.getBinlogPosition() >= end.position());
         } finally {
             client.disconnect();
         }

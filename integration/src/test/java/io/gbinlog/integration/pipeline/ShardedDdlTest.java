@@ -60,7 +60,8 @@ class ShardedDdlTest {
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).lockWaitTimeoutSeconds(1)
                     .build();
             ShopWorkload shop = new ShopWorkload(coordinator, 3, ShopWorkload.seedFromProperty());
-            System.out.println("ShardedDdlTest seed=" + shop.seed() + " (rerun with -Dgbinlog.seed=" + shop.seed() + ")");
+            System.out.println("ShardedDdlTest seed=" + shop.seed() + " (rerun with -Dgbinlog.seed=" + shop.seed()
+                    + ")");
             Path storage = tmp.resolve("storage");
             List<DdlResult> ddls = new ArrayList<>();
             try (Pipeline pipeline = Pipeline.start(ShopChecks.settings(nodes, storage, tso));

@@ -59,7 +59,8 @@ class ShardedNamesTest {
             TableSchema orders;
             try (Pipeline pipeline = Pipeline.start(ShopChecks.settings(nodes, storage, tso))) {
                 orders = pipeline.schemaHistory().table("shop", "orders");
-                assertNotNull(orders, "the first-start snapshot has shop.orders: " + pipeline.schemaHistory().databases());
+                assertNotNull(orders, () -> "the first-start snapshot has shop.orders: "
+                        + pipeline.schemaHistory().databases());
                 assertTrue(pipeline.schemaHistory().databases().stream().noneMatch(db -> db.startsWith("shop_p")),
                         () -> "no shard schema in the history: " + pipeline.schemaHistory().databases());
                 shop.start();
