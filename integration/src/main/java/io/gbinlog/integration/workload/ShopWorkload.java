@@ -193,20 +193,20 @@ public final class ShopWorkload {
     private void runOne(CoordinatorSession session, Random random) throws SQLException {
         long txn = txnIds.incrementAndGet();
         int kind = random.nextInt(10);
-        List<long[]> work = new ArrayList<>(); // {statement kind, order id}
+        List<Step> steps = new ArrayList<>();
         if (kind < 5 || nextOrder.get() < 8) {
             int count = 1 + random.nextInt(3);
             for (int k = 0; k < count; k++) {
-                work.add(new long[] {0, nextOrder.getAndIncrement()});
+                steps.add(new Step(Op.INSERT, nextOrder.getAndIncrement()));
             }
         } else if (kind < 9) {
-            work.add(new long[] {1, random.nextLong(nextOrder.get())});
-            work.add(new long[] {1, random.nextLong(nextOrder.get())});
+            steps.add(new Step(Op.UPDATE, random.nextLong(nextOrder.get())));
+            steps.add(new Step(Op.UPDATE, random.nextLong(nextOrder.get())));
         } else {
-            work.add(new long[] {2, random.nextLong(nextOrder.get())});
+            steps.add(new Step(Op.DELETE, random.nextLong(nextOrder.get())));
         }
         TreeSet<String> participants = new TreeSet<>();
-        work.forEach(w -> participants.add(nodeOf((int) (w[1] % SHARDS))));
+        steps.forEach(step -> participants.add(nodeOf(step.shard())));
         List<String> order = new ArrayList<>(participants);
         if (random.nextBoolean()) {
             Collections.reverse(order); // either node may be the primary
@@ -214,17 +214,17 @@ public final class ShopWorkload {
         Transaction t = session.begin(order);
         try {
             int n = 0;
-            for (long[] w : work) {
-                int shard = (int) (w[1] % SHARDS);
-                String node = nodeOf(shard);
+            for (Step step : steps) {
+                String node = nodeOf(step.shard());
+                String table = orders(step.shard());
                 String sqlId = "shop." + txn + "." + ++n;
-                switch ((int) w[0]) {
-                    case 0 -> t.update(node, sqlId, "INSERT INTO " + orders(shard)
-                            + " (id, customer, amount) VALUES (?, ?, ?)", w[1], "customer-" + random.nextInt(1000),
-                            random.nextInt(100_000) / 100.0);
-                    case 1 -> t.update(node, sqlId, "UPDATE " + orders(shard)
-                            + " SET amount = amount + 1, customer = ? WHERE id = ?", "upd-" + txn, w[1]);
-                    default -> t.update(node, sqlId, "DELETE FROM " + orders(shard) + " WHERE id = ?", w[1]);
+                switch (step.op()) {
+                    case INSERT -> t.update(node, sqlId, "INSERT INTO " + table
+                            + " (id, customer, amount) VALUES (?, ?, ?)", step.order(),
+                            "customer-" + random.nextInt(1000), random.nextInt(100_000) / 100.0);
+                    case UPDATE -> t.update(node, sqlId, "UPDATE " + table
+                            + " SET amount = amount + 1, customer = ? WHERE id = ?", "upd-" + txn, step.order());
+                    case DELETE -> t.update(node, sqlId, "DELETE FROM " + table + " WHERE id = ?", step.order());
                 }
             }
             t.commit();
@@ -240,6 +240,15 @@ public final class ShopWorkload {
                 throw e;
             }
             conflicts.increment();
+        }
+    }
+
+    private enum Op { INSERT, UPDATE, DELETE }
+
+    /** One statement of a transaction: an order that may not exist (updates and deletes then change nothing). */
+    private record Step(Op op, long order) {
+        int shard() {
+            return (int) (order % SHARDS);
         }
     }
 
