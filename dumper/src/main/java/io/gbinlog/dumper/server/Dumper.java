@@ -1,5 +1,6 @@
 package io.gbinlog.dumper.server;
 
+import io.gbinlog.dumper.query.ClientQueries;
 import io.gbinlog.dumper.query.ReplicationQueries;
 import io.gbinlog.dumper.replica.ReplicaRegistry;
 import io.gbinlog.dumper.stream.BinlogDumps;
@@ -50,7 +51,7 @@ public final class Dumper implements AutoCloseable {
                     .users(users)
                     .serverVersion(FormatDescriptionEventEncoder.SERVER_VERSION)
                     .variables(SourceVariables.fixed(log))
-                    .queryHandler(new ReplicationQueries(log, replicas))
+                    .queryHandler(new ClientQueries(new ReplicationQueries(log, replicas)))
                     .command(Commands.REGISTER_SLAVE, replicas::register)
                     .command(Commands.BINLOG_DUMP, dumps::dump)
                     .command(Commands.BINLOG_DUMP_GTID, dumps::dumpGtid);
