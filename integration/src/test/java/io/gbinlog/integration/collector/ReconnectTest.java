@@ -14,6 +14,7 @@ import io.gbinlog.collector.source.ReplicaCollector;
 import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.collector.Input.Kind;
+import io.gbinlog.integration.testing.Await;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.meta.config.GbinlogConfig;
 import java.sql.Connection;
@@ -58,7 +59,7 @@ class ReconnectTest {
                     awaitProgress(recorder, 0, 5);
                     proxy.cutAfter(1 + random.nextInt(300_000));
                     int expected = cut;
-                    await(() -> proxy.cuts() >= expected, "cut " + cut);
+                    Await.until("cut " + cut, TIMEOUT, () -> proxy.cuts() >= expected);
                 }
                 awaitProgress(recorder, 1, 5);
                 assertEquals(1, CollectorTesting.killDumpThreads(dn1));
@@ -124,13 +125,5 @@ class ReconnectTest {
 
     private static long count(List<Input> inputs) {
         return inputs.stream().filter(i -> i.kind() != Kind.PROBE).count();
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // poll, not a guess at timing
-        }
     }
 }

@@ -139,8 +139,8 @@ public final class PipelineBenchmark {
         Supplier<TsoClient> noTso = () -> {
             throw new IllegalStateException("a replay reads no TSO");
         };
-        return new PipelineSettings(ids.stream().map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", ""))
-                .toList(), storage, noTso, Duration.ofMillis(50), 4096, 4L << 20, 1L << 30, fsync, 1, Duration.ofSeconds(1));
+        return PipelineSettings.builder(ids.stream().map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", ""))
+                .toList(), storage, noTso).fsync(fsync).build();
     }
 
     private static long globalBytes(Path storage) throws Exception {

@@ -8,6 +8,7 @@ import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.cluster.LocalCluster;
 import io.gbinlog.integration.coordinator.Coordinator;
 import io.gbinlog.integration.pipeline.GlobalBinlogContent.Tx;
+import io.gbinlog.integration.testing.Await;
 import io.gbinlog.integration.testing.ChildJvm;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.integration.workload.BankWorkload;
@@ -109,13 +110,10 @@ class PipelineCrashRestartTest {
     }
 
     /** Waits until the workload committed {@code more} transactions more than now. */
-    private static void awaitCommits(BankWorkload bank, long more) throws InterruptedException {
+    private static void awaitCommits(BankWorkload bank, long more) {
         long target = bank.progress().committed() + more;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (bank.progress().committed() < target) {
-            assertTrue(System.nanoTime() < deadline, "the workload stalled at " + bank.progress());
-            Thread.sleep(5);
-        }
+        Await.until(more + " more commits (the workload stalled?)", Duration.ofSeconds(60),
+                () -> bank.progress().committed() >= target);
     }
 
     private static void awaitDurable(ChildJvm child, long tso) throws InterruptedException {

@@ -28,9 +28,11 @@ class PipelineReplayTest {
         Supplier<TsoClient> noTso = () -> {
             throw new AssertionError("a replay reads no TSO");
         };
-        PipelineSettings settings = new PipelineSettings(recording.ids().stream()
-                .map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", "")).toList(), tmp.resolve("storage"),
-                noTso, Duration.ofMillis(50), 1024, 64 * 1024, 256 * 1024, FsyncPolicy.NEVER, 1, Duration.ofMillis(200));
+        PipelineSettings settings = PipelineSettings.builder(recording.ids().stream()
+                        .map(id -> new GbinlogConfig.DataNode(id, "127.0.0.1", 0, "", "")).toList(),
+                        tmp.resolve("storage"), noTso)
+                .collectorRingSize(1024).spillThreshold(64 * 1024).maxFileSize(256 * 1024).fsync(FsyncPolicy.NEVER)
+                .checkpointInterval(Duration.ofMillis(200)).build();
 
         PipelineStats stats = Pipeline.replay(settings, recording.files(), recording.startTso(), recording.endTso(),
                 Duration.ofMinutes(2));

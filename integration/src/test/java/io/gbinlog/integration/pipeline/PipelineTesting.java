@@ -5,7 +5,6 @@ import io.gbinlog.integration.cluster.DataNode;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.merger.pipeline.PipelineSettings;
-import io.gbinlog.merger.writer.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +31,9 @@ final class PipelineTesting {
 
     /** Small files (rotation happens), a low spill threshold, quick probes and checkpoints, group commit per batch. */
     static PipelineSettings settings(List<DataNode> nodes, Path storage, TestTso tso) {
-        return new PipelineSettings(configs(nodes), storage,
-                () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
-                Duration.ofMillis(20), 1024, 64 * 1024, 256 * 1024, FsyncPolicy.ON_FLUSH, 1, Duration.ofMillis(200));
+        return PipelineSettings.builder(configs(nodes), storage,
+                        () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD))
+                .probeInterval(Duration.ofMillis(20)).collectorRingSize(1024).spillThreshold(64 * 1024)
+                .maxFileSize(256 * 1024).checkpointInterval(Duration.ofMillis(200)).build();
     }
 }

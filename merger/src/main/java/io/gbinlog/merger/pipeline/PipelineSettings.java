@@ -1,8 +1,8 @@
 package io.gbinlog.merger.pipeline;
 
-import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
+import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.merger.writer.FsyncPolicy;
 
 import java.nio.file.Path;
@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * What a {@link Pipeline} needs.
+ * What a {@link Pipeline} needs. Built with {@link #builder}; every setting not given has the default of the
+ * configuration file (docs/configuration.md).
  *
  * @param dataNodes          the data nodes, one stream each
  * @param storageDir         gbinlog's files: {@code binlog/}, {@code checkpoint.json}, {@code server-uuid}
@@ -38,6 +39,10 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
         Objects.requireNonNull(tso, "tso");
     }
 
+    public static Builder builder(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso) {
+        return new Builder(dataNodes, storageDir, tso);
+    }
+
     /** The settings of a configuration file; {@code tso} connects to the TSO the configuration names. */
     public static PipelineSettings of(GbinlogConfig config, Supplier<TsoClient> tso) {
         GbinlogConfig.Binlog b = config.binlog();
@@ -46,8 +51,73 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
             case "never" -> FsyncPolicy.NEVER;
             default -> FsyncPolicy.ON_FLUSH;
         };
-        return new PipelineSettings(config.dataNodes(), config.storage().dir(), tso,
-                Duration.ofMillis(config.collector().probeIntervalMs()), config.collector().ringSize(),
-                config.collector().spillThresholdBytes(), b.maxFileSizeBytes(), fsync, b.serverId(), Duration.ofMillis(b.checkpointIntervalMs()));
+        return builder(config.dataNodes(), config.storage().dir(), tso)
+                .probeInterval(Duration.ofMillis(config.collector().probeIntervalMs()))
+                .collectorRingSize(config.collector().ringSize())
+                .spillThreshold(config.collector().spillThresholdBytes())
+                .maxFileSize(b.maxFileSizeBytes())
+                .fsync(fsync)
+                .serverId(b.serverId())
+                .checkpointInterval(Duration.ofMillis(b.checkpointIntervalMs()))
+                .build();
+    }
+
+    public static final class Builder {
+        private final List<DataNode> dataNodes;
+        private final Path storageDir;
+        private final Supplier<TsoClient> tso;
+        private Duration probeInterval = Duration.ofMillis(50);
+        private int collectorRingSize = 4096;
+        private long spillThreshold = 4L << 20;
+        private long maxFileSize = 1L << 30;
+        private FsyncPolicy fsync = FsyncPolicy.ON_FLUSH;
+        private long serverId = 1;
+        private Duration checkpointInterval = Duration.ofSeconds(1);
+
+        private Builder(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso) {
+            this.dataNodes = dataNodes;
+            this.storageDir = storageDir;
+            this.tso = tso;
+        }
+
+        public Builder probeInterval(Duration interval) {
+            this.probeInterval = interval;
+            return this;
+        }
+
+        public Builder collectorRingSize(int events) {
+            this.collectorRingSize = events;
+            return this;
+        }
+
+        public Builder spillThreshold(long bytes) {
+            this.spillThreshold = bytes;
+            return this;
+        }
+
+        public Builder maxFileSize(long bytes) {
+            this.maxFileSize = bytes;
+            return this;
+        }
+
+        public Builder fsync(FsyncPolicy policy) {
+            this.fsync = policy;
+            return this;
+        }
+
+        public Builder serverId(long id) {
+            this.serverId = id;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        public PipelineSettings build() {
+            return new PipelineSettings(dataNodes, storageDir, tso, probeInterval, collectorRingSize, spillThreshold,
+                    maxFileSize, fsync, serverId, checkpointInterval);
+        }
     }
 }

@@ -15,7 +15,6 @@ import io.gbinlog.meta.tso.TsoServer;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.merger.pipeline.PipelineSettings;
 import io.gbinlog.merger.pipeline.PipelineStats;
-import io.gbinlog.merger.writer.FsyncPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -97,8 +96,8 @@ final class DemoCommand implements Callable<Integer> {
 
             List<GbinlogConfig.DataNode> dataNodes = cluster.nodes().stream()
                     .map(n -> new GbinlogConfig.DataNode(n.id(), n.host(), n.port(), n.user(), n.password())).toList();
-            PipelineSettings settings = new PipelineSettings(dataNodes, storage, () -> allocator::next,
-                    Duration.ofMillis(50), 4096, 4L << 20, 64L << 20, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
+            PipelineSettings settings = PipelineSettings.builder(dataNodes, storage, () -> allocator::next)
+                    .maxFileSize(64L << 20).build();
             Path first = storage.resolve("binlog").resolve("binlog.000001");
             int code;
             try (Pipeline pipeline = Pipeline.start(settings);
