@@ -2,6 +2,7 @@ package io.gbinlog.integration.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
@@ -96,18 +97,52 @@ class DebeziumConnectorTest {
                 });
                 assertNull(pipeline.failure());
                 received.removeIf(c -> c.table().equals("ping"));
-                assertEquals(workload.expected.size(), received.size(), "changes received");
-                for (int i = 0; i < received.size(); i++) {
-                    assertEquals(workload.expected.get(i), received.get(i), "change " + i);
-                }
+                assertInCommitOrder(workload.committedTransactions, received);
                 System.out.println("DebeziumConnectorTest: " + received.size() + " row changes of "
                         + workload.committed + " committed transactions (" + workload.rolledBack + " rolled back)");
             }
         }
     }
 
+    /**
+     * The global binlog orders what each data node committed as that node did, and distributed transactions by
+     * their commit timestamps, each one whole; local transactions of different nodes have no order between them.
+     * So: exactly the committed changes; per node, in that node's commit order; every distributed transaction's
+     * changes contiguous, and distributed transactions in the order they committed.
+     */
+    private static void assertInCommitOrder(List<List<Change>> transactions, List<Change> received) {
+        List<Change> all = transactions.stream().flatMap(List::stream).toList();
+        assertEquals(all.size(), received.size(), "row changes received");
+        assertEquals(new java.util.HashSet<>(all), new java.util.HashSet<>(received), "the committed row changes");
+        for (int node = 0; node < 2; node++) {
+            int n = node;
+            assertEquals(all.stream().filter(c -> c.node() == n).toList(),
+                    received.stream().filter(c -> c.node() == n).toList(), "node " + node + "'s changes in its commit order");
+        }
+        Map<Change, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < received.size(); i++) {
+            at.put(received.get(i), i);
+        }
+        int previous = -1;
+        for (List<Change> tx : transactions) {
+            if (tx.stream().map(Change::node).distinct().count() < 2) {
+                continue;
+            }
+            List<Integer> positions = tx.stream().map(at::get).sorted().toList();
+            assertEquals(positions.get(0) + tx.size() - 1, positions.get(positions.size() - 1),
+                    () -> "a distributed transaction's changes are contiguous: " + tx);
+            assertTrue(positions.get(0) > previous, () -> "distributed transactions in commit order: " + tx);
+            previous = positions.get(0);
+        }
+    }
+
     /** One row change as Debezium tells it: its operation, table, and the rows before and after by column name. */
     record Change(String op, String table, Map<String, Object> before, Map<String, Object> after) {
+
+        /** The data node of an orders row: even ids on the first, odd on the second. */
+        int node() {
+            return (Integer) (after != null ? after : before).get("id") % 2;
+        }
 
         static Change of(SourceRecord record) {
             Struct value = (Struct) record.value();
@@ -130,8 +165,7 @@ class DebeziumConnectorTest {
 
     /**
      * Random transactions over {@code shop.orders} on two nodes (even ids on the first, odd on the second), and the
-     * changes Debezium must report for them: a distributed transaction's rows come node by node (the global binlog
-     * writes branches in stream order), each node's in statement order.
+     * changes Debezium must report for them.
      */
     private static final class Workload {
         private final CoordinatorSession session;
@@ -140,7 +174,8 @@ class DebeziumConnectorTest {
         private final Random random;
         private final List<Map<Integer, Map<String, Object>>> rows = List.of(new TreeMap<>(), new TreeMap<>());
         private final int[] nextId = {0, 1};
-        final List<Change> expected = new ArrayList<>();
+        /** Each committed transaction's changes, in commit order. */
+        final List<List<Change>> committedTransactions = new ArrayList<>();
         int committed;
         int rolledBack;
         private int pings;
@@ -198,9 +233,9 @@ class DebeziumConnectorTest {
             rows.get(0).keySet().retainAll(after.get(0).keySet());
             rows.get(1).putAll(after.get(1));
             rows.get(1).keySet().retainAll(after.get(1).keySet());
-            // stream order is node order
-            expected.addAll(changes.get(0));
-            expected.addAll(changes.get(1));
+            List<Change> all = new ArrayList<>(changes.get(0));
+            all.addAll(changes.get(1));
+            committedTransactions.add(all);
         }
 
         private void statement(Transaction tx, int node, Map<Integer, Map<String, Object>> table, List<Change> changes)
