@@ -73,33 +73,30 @@ class DebeziumConnectorTest {
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).build();
             try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, tmp.resolve("storage"), tso));
                  Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"), USERS);
-                 CoordinatorSession session = coordinator.openSession();
-                 Debezium debezium = Debezium.start(dumper.port(), tmp.resolve("debezium"))) {
+                 CoordinatorSession session = coordinator.openSession()) {
                 Workload workload = new Workload(session, nodes.get(0).id(), nodes.get(1).id(), random);
-                // No data snapshot: the connector streams from where the binlog was when it looked. Ping until a
-                // ping arrives, then everything after it must arrive.
-                Await.until("the connector streams", TIMEOUT, () -> {
-                    debezium.failIfStopped();
-                    workload.pingUnchecked();
-                    return debezium.drainTo(new ArrayList<>()).stream().anyMatch(c -> c.table().equals("ping"));
-                });
-                debezium.drainTo(new ArrayList<>());
-                for (int t = 0; t < TRANSACTIONS; t++) {
-                    workload.transaction();
-                }
-                int last = workload.ping();
+                Path state = tmp.resolve("debezium");
                 List<Change> received = new ArrayList<>();
-                Await.until("the last ping", TIMEOUT, () -> {
-                    debezium.failIfStopped();
-                    debezium.drainTo(received);
-                    return received.stream().anyMatch(c -> c.table().equals("ping") && c.after() != null
-                            && last == (Integer) c.after().get("id"));
-                });
+                try (Debezium debezium = Debezium.start(dumper.port(), state)) {
+                    // No data snapshot: the connector streams from where the binlog was when it looked. Ping until a
+                    // ping arrives, then everything after it must arrive.
+                    Await.until("the connector streams", TIMEOUT, () -> {
+                        workload.pingUnchecked();
+                        return debezium.streams();
+                    });
+                    workload.run(TRANSACTIONS / 2);
+                    received.addAll(debezium.receiveUntilPing(workload.ping()));
+                }
+                // The rest while the connector is stopped: it resumes from its offsets (a GTID set) and history file.
+                workload.run(TRANSACTIONS - TRANSACTIONS / 2);
+                try (Debezium debezium = Debezium.start(dumper.port(), state)) {
+                    received.addAll(debezium.receiveUntilPing(workload.ping()));
+                }
                 assertNull(pipeline.failure());
-                received.removeIf(c -> c.table().equals("ping"));
                 assertInCommitOrder(workload.committedTransactions, received);
                 System.out.println("DebeziumConnectorTest: " + received.size() + " row changes of "
-                        + workload.committed + " committed transactions (" + workload.rolledBack + " rolled back)");
+                        + workload.committed + " committed transactions (" + workload.rolledBack + " rolled back),"
+                        + " across a restart of the connector");
             }
         }
     }
@@ -205,7 +202,13 @@ class DebeziumConnectorTest {
             }
         }
 
-        void transaction() throws Exception {
+        void run(int transactions) throws Exception {
+            for (int t = 0; t < transactions; t++) {
+                transaction();
+            }
+        }
+
+        private void transaction() throws Exception {
             boolean distributed = random.nextBoolean();
             boolean rollback = random.nextInt(8) == 0;
             int home = random.nextInt(2);
@@ -327,12 +330,34 @@ class DebeziumConnectorTest {
             return debezium;
         }
 
-        List<Change> drainTo(List<Change> into) {
-            changes.drainTo(into);
-            return into;
+        /** True once something was received, which is then dropped (the pings that show the connector streams). */
+        boolean streams() {
+            failIfStopped();
+            boolean any = !changes.isEmpty();
+            changes.clear();
+            return any;
         }
 
-        void failIfStopped() {
+        /** The row changes of orders received until the ping {@code id} arrives. */
+        List<Change> receiveUntilPing(int id) {
+            List<Change> received = new ArrayList<>();
+            Await.until("ping " + id, TIMEOUT, () -> {
+                failIfStopped();
+                List<Change> batch = new ArrayList<>();
+                changes.drainTo(batch);
+                for (Change change : batch) {
+                    if (!change.table().equals("ping")) {
+                        received.add(change);
+                    } else if (change.after() != null && id == (Integer) change.after().get("id")) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            return received;
+        }
+
+        private void failIfStopped() {
             String message = stopped.get();
             if (message != null) {
                 throw new AssertionError("the Debezium engine stopped: " + message);
