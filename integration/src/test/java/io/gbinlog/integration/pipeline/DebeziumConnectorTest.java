@@ -17,6 +17,7 @@ import io.gbinlog.integration.testing.Await;
 import io.gbinlog.integration.testing.TestTso;
 import io.gbinlog.merger.pipeline.Pipeline;
 import io.gbinlog.meta.config.HostPort;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -319,12 +320,13 @@ class DebeziumConnectorTest {
                             changes.add(Change.of(record));
                         }
                     })
-                    .using((success, message, error) -> stopped.set(message + (error == null ? "" : ": " + error)))
+                    .using((success, message, error) -> stopped.set((success ? "" : "failed: ") + message
+                            + (error == null ? "" : " (" + error + ")")))
                     .build();
         }
 
         static Debezium start(int port, Path dir) throws Exception {
-            java.nio.file.Files.createDirectories(dir);
+            Files.createDirectories(dir);
             Debezium debezium = new Debezium(port, dir);
             debezium.executor.execute(debezium.engine);
             return debezium;
