@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Connector/J, connects to the dumper as to a MySQL 8.0 primary, takes a snapshot of the schema only
  * ({@code snapshot.mode=no_data}, no locks) and streams every row change of a random workload over two data
  * nodes (local and distributed transactions; inserts, updates, deletes; rolled back ones too) with the right
- * column names and values, in commit order, and nothing of the rolled back transactions.
+ * column names and values, in commit order, and nothing of the rolled back transactions. Halfway the connector
+ * stops; it resumes from its offsets (a GTID set) and its schema history file without losing or repeating a change.
  */
 class DebeziumConnectorTest {
 
