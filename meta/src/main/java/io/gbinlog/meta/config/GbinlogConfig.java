@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.gbinlog.meta.schema.NameMapping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ public record GbinlogConfig(
         Collector collector,
         Binlog binlog,
         Dumper dumper,
-        List<User> users) {
+        List<User> users,
+        List<NameMapping.Rule> logicalNames) {
 
     /** One data node the collectors read as a replica. */
     public record DataNode(String id, String host, Integer port, String user, String password) {
@@ -49,6 +51,11 @@ public record GbinlogConfig(
         /** The global binlog files, their index and per-file lookup indexes. */
         public Path binlogDir() {
             return dir.resolve("binlog");
+        }
+
+        /** The schema history (a RocksDB store). */
+        public Path schemaDir() {
+            return dir.resolve("schema");
         }
     }
 
@@ -116,6 +123,7 @@ public record GbinlogConfig(
     public GbinlogConfig {
         dataNodes = dataNodes == null ? List.of() : List.copyOf(dataNodes);
         users = users == null ? List.of() : List.copyOf(users);
+        logicalNames = logicalNames == null ? List.of() : List.copyOf(logicalNames);
         storage = storage == null || storage.dir() == null ? new Storage(Path.of("data")) : storage;
         collector = collector == null ? new Collector(null, null, null) : collector;
         binlog = binlog == null ? new Binlog(null, null, null, null) : binlog;
@@ -144,7 +152,7 @@ public record GbinlogConfig(
         }
         Path base = file.toAbsolutePath().getParent();
         GbinlogConfig config = new GbinlogConfig(raw.dataNodes, raw.tso, new Storage(base.resolve(raw.storage.dir())),
-                raw.collector, raw.binlog, raw.dumper, raw.users);
+                raw.collector, raw.binlog, raw.dumper, raw.users, raw.logicalNames);
         config.check(file);
         return config;
     }
@@ -212,6 +220,11 @@ public record GbinlogConfig(
                 throw new ConfigException(file + ": users[" + i + "].name: '" + u.name() + "' is listed twice");
             }
         }
+        try {
+            names();
+        } catch (NameMapping.InvalidRuleException e) {
+            throw new ConfigException(file + ": logicalNames[" + e.index() + "]." + e.part() + ": " + e.getMessage());
+        }
     }
 
     private static void range(Path file, String key, long value, long min, long max) {
@@ -244,6 +257,11 @@ public record GbinlogConfig(
     public Map<String, String> userPasswords() {
         return users.stream().collect(Collectors.toUnmodifiableMap(User::name,
                 u -> u.password() == null ? "" : u.password()));
+    }
+
+    /** The physical → logical name mapping of {@code logicalNames}; compiles the rules, so build it once. */
+    public NameMapping names() {
+        return NameMapping.of(logicalNames);
     }
 
     /** The TSO listen address, or a clear error naming the setting when it is missing. */

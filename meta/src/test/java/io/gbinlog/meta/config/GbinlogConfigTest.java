@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.gbinlog.meta.schema.LogicalName;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,23 @@ class GbinlogConfigTest {
         assertMessage("binlog: {maxFileSize: 2G}", "binlog.maxFileSize", "outside 4096..1073741824");
         assertMessage("binlog: {fsync: sometimes}", "binlog.fsync", "[transaction, batch, never]");
         assertMessage("binlog: {serverId: 0}", "binlog.serverId", "outside 1..4294967295");
+        assertMessage("logicalNames: [{physical: 'a.b', logical: a.b}, {physical: shop, logical: s.t}]",
+                "logicalNames[1].physical", "not db.table");
+        assertMessage("logicalNames: [{physical: 'a{n}.*', logical: a.b}]", "logicalNames[0].logical", "must be *");
+        assertMessage("logicalNames: [{physical: 'a.b', logical: a.b, extra: 1}]", "logicalNames[0].extra",
+                "unknown setting");
+    }
+
+    @Test
+    void logicalNamesMapShardsAndDefaultToIdentity() throws IOException {
+        GbinlogConfig c = GbinlogConfig.load(write("""
+                logicalNames:
+                  - {physical: "shop_p{n}.orders_{n}", logical: shop.orders}
+                  - {physical: "shop_p{n}.*", logical: "shop.*"}
+                """));
+        assertEquals(new LogicalName("shop", "orders"), c.names().map("shop_p1", "orders_03"));
+        assertEquals(new LogicalName("shop", "items"), c.names().map("shop_p1", "items"));
+        assertTrue(GbinlogConfig.load(write("binlog: {fsync: never}\n")).names().isIdentity());
     }
 
     @Test
