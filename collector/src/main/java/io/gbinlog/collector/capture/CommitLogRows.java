@@ -30,12 +30,9 @@ final class CommitLogRows {
 
     /** The rows of a WRITE_ROWS body ({@code rowsType} v1 or v2) of the table mapped by {@code tableMapBody}. */
     static List<Row> decode(byte[] tableMapBody, int rowsType, byte[] rowsBody) throws IOException {
-        TableMapEventData map = new TableMapEventDataDeserializer().deserialize(new ByteArrayInputStream(tableMapBody));
-        BinaryStrings rows = new BinaryStrings(Map.of(map.getTableId(), map));
-        rows.setMayContainExtraInformation(rowsType == EventType.WRITE_ROWS);
-        WriteRowsEventData data = rows.deserialize(new ByteArrayInputStream(rowsBody));
-        List<Row> decoded = new ArrayList<>(data.getRows().size());
-        for (Serializable[] row : data.getRows()) {
+        List<Serializable[]> rows = writtenRows(tableMapBody, rowsType, rowsBody);
+        List<Row> decoded = new ArrayList<>(rows.size());
+        for (Serializable[] row : rows) {
             if (row.length != 3 || !(row[0] instanceof byte[] gtrid) || !(row[1] instanceof Long cts)
                     || !(row[2] instanceof byte[] participants)) {
                 throw new IOException("a __gbinlog.commit_log row is not (VARBINARY gtrid, BIGINT cts, VARCHAR"
@@ -44,6 +41,18 @@ final class CommitLogRows {
             decoded.add(new Row(Gtrid.of(gtrid), cts, participantList(participants)));
         }
         return decoded;
+    }
+
+    /**
+     * The row images of a WRITE_ROWS body ({@code rowsType} v1 or v2) of the table mapped by {@code tableMapBody},
+     * strings as bytes. For the small {@code __gbinlog} tables only: the hot path never decodes rows.
+     */
+    static List<Serializable[]> writtenRows(byte[] tableMapBody, int rowsType, byte[] rowsBody) throws IOException {
+        TableMapEventData map = new TableMapEventDataDeserializer().deserialize(new ByteArrayInputStream(tableMapBody));
+        BinaryStrings rows = new BinaryStrings(Map.of(map.getTableId(), map));
+        rows.setMayContainExtraInformation(rowsType == EventType.WRITE_ROWS);
+        WriteRowsEventData data = rows.deserialize(new ByteArrayInputStream(rowsBody));
+        return data.getRows();
     }
 
     private static List<String> participantList(byte[] text) {

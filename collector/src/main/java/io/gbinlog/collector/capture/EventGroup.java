@@ -4,6 +4,7 @@ import io.gbinlog.protocol.binlog.EventType;
 import io.gbinlog.protocol.binlog.RowsEventEncoder;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -40,36 +41,46 @@ public final class EventGroup {
     private final byte[] types;
     private final boolean ddl;
     private final boolean writesDdlLog;
+    /** The ddl_id of a physical DDL of the protocol (its marker comment); -1 for any other group. */
+    private final long ddlId;
+    private final List<LogicalDdl> logicalDdls;
     /** Where the events are when the group was spilled; null for an in-memory group. */
     private final SpillFile spill;
 
+    /** A chunk of a spilled group: its events only. */
     EventGroup(byte[] buffer, int[] offsets, int[] lengths, byte[] types, boolean ddl, boolean writesDdlLog) {
-        this(buffer, offsets, lengths, types, ddl, writesDdlLog, null);
+        this(buffer, offsets, lengths, types, ddl, writesDdlLog, -1, List.of());
     }
 
-    private EventGroup(byte[] buffer, int[] offsets, int[] lengths, byte[] types, boolean ddl, boolean writesDdlLog,
-                       SpillFile spill) {
-        this.spill = spill;
+    EventGroup(byte[] buffer, int[] offsets, int[] lengths, byte[] types, boolean ddl, boolean writesDdlLog,
+               long ddlId, List<LogicalDdl> logicalDdls) {
+        this.spill = null;
         this.buffer = buffer;
         this.offsets = offsets;
         this.lengths = lengths;
         this.types = types;
         this.ddl = ddl;
         this.writesDdlLog = writesDdlLog;
+        this.ddlId = ddlId;
+        this.logicalDdls = List.copyOf(logicalDdls);
     }
 
     /** A group whose events are all in {@code file}; the file is deleted with the group at the latest. */
-    static EventGroup spilled(SpillFile.Writer file, boolean ddl, boolean writesDdlLog) {
-        return new EventGroup(file, ddl, writesDdlLog);
+    static EventGroup spilled(SpillFile.Writer file, boolean ddl, boolean writesDdlLog, long ddlId,
+                              List<LogicalDdl> logicalDdls) {
+        return new EventGroup(file, ddl, writesDdlLog, ddlId, logicalDdls);
     }
 
-    private EventGroup(SpillFile.Writer file, boolean ddl, boolean writesDdlLog) {
+    private EventGroup(SpillFile.Writer file, boolean ddl, boolean writesDdlLog, long ddlId,
+                       List<LogicalDdl> logicalDdls) {
         this.buffer = new byte[0];
         this.offsets = new int[0];
         this.lengths = new int[0];
         this.types = new byte[0];
         this.ddl = ddl;
         this.writesDdlLog = writesDdlLog;
+        this.ddlId = ddlId;
+        this.logicalDdls = List.copyOf(logicalDdls);
         this.spill = file.finish(this);
     }
 
@@ -134,14 +145,38 @@ public final class EventGroup {
         return buffer.length;
     }
 
-    /** Holds a statement that changes schemas (a QUERY event): a DDL outside the protocol, passed through as is. */
+    /** Holds a statement that changes schemas (a QUERY event). */
     public boolean isDdl() {
         return ddl;
+    }
+
+    /**
+     * A DDL whose text starts with the marker {@code /* gbinlog ddl_id=N *}{@code /}: the physical part of a logical
+     * DDL on this data node (design §2). The logical DDL comes with the {@code ddl_log} transaction of the same id.
+     */
+    public boolean isProtocolDdl() {
+        return ddlId >= 0;
+    }
+
+    /** The N of the marker of a {@linkplain #isProtocolDdl() protocol DDL}. */
+    public long ddlId() {
+        if (ddlId < 0) {
+            throw new IllegalStateException("not a DDL of the protocol (no ddl_id marker): " + this);
+        }
+        return ddlId;
     }
 
     /** Writes rows of {@code __gbinlog.ddl_log}: part of a logical DDL (design §2), for the merger to recognise. */
     public boolean writesDdlLog() {
         return writesDdlLog;
+    }
+
+    /**
+     * The rows this group inserts into {@code __gbinlog.ddl_log}, in binlog order: the logical DDLs a branch of the
+     * ddl_log transaction carries. Empty for every other group.
+     */
+    public List<LogicalDdl> logicalDdls() {
+        return logicalDdls;
     }
 
     public boolean isTableMap(int i) {
@@ -230,8 +265,12 @@ public final class EventGroup {
     @Override
     public String toString() {
         if (spill != null) {
-            return "events spilled to " + spill + (ddl ? ", DDL" : "") + (writesDdlLog ? ", ddl_log" : "");
+            return "events spilled to " + spill + flags();
         }
-        return size() + " events, " + byteSize() + " bytes" + (ddl ? ", DDL" : "") + (writesDdlLog ? ", ddl_log" : "");
+        return size() + " events, " + byteSize() + " bytes" + flags();
+    }
+
+    private String flags() {
+        return (ddl ? ", DDL" : "") + (ddlId >= 0 ? " ddl_id=" + ddlId : "") + (writesDdlLog ? ", ddl_log" : "");
     }
 }

@@ -2,7 +2,9 @@ package io.gbinlog.collector.capture;
 
 import io.gbinlog.protocol.binlog.EventType;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Collects the raw bodies of one event group while it is read; reused from group to group. Past the spill threshold
@@ -26,6 +28,8 @@ final class EventGroupBuilder {
     private SpillFile.Writer spilling;
     private boolean ddl;
     private boolean writesDdlLog;
+    private long ddlId = -1;
+    private final List<LogicalDdl> logicalDdls = new ArrayList<>();
 
     /** A builder that never spills. */
     EventGroupBuilder() {
@@ -84,6 +88,15 @@ final class EventGroupBuilder {
         writesDdlLog = true;
     }
 
+    /** The DDL carries the protocol's marker with this id. */
+    void markProtocolDdl(long id) {
+        ddlId = id;
+    }
+
+    void addLogicalDdls(List<LogicalDdl> rows) {
+        logicalDdls.addAll(rows);
+    }
+
     boolean isEmpty() {
         return spilled + count == 0;
     }
@@ -113,12 +126,12 @@ final class EventGroupBuilder {
         EventGroup group;
         if (spilling == null) {
             group = new EventGroup(Arrays.copyOf(buffer, used), Arrays.copyOf(offsets, count),
-                    Arrays.copyOf(lengths, count), Arrays.copyOf(types, count), ddl, writesDdlLog);
+                    Arrays.copyOf(lengths, count), Arrays.copyOf(types, count), ddl, writesDdlLog, ddlId, logicalDdls);
         } else {
             if (count > 0) {
                 spillChunk();
             }
-            group = EventGroup.spilled(spilling, ddl, writesDdlLog);
+            group = EventGroup.spilled(spilling, ddl, writesDdlLog, ddlId, logicalDdls);
             spilling = null;
         }
         clear();
@@ -133,6 +146,8 @@ final class EventGroupBuilder {
         spilled = 0;
         ddl = false;
         writesDdlLog = false;
+        ddlId = -1;
+        logicalDdls.clear();
         used = 0;
         count = 0;
         if (buffer.length > RETAINED_BUFFER) {

@@ -35,7 +35,10 @@ import java.util.function.LongConsumer;
  *   DDL                 GTID(standalone), QUERY
  * </pre>
  * A local transaction that writes {@code __gbinlog.commit_log} is the commit decision of a distributed one: its
- * rows are passed on as {@link CaptureListener#commitLogRow}, the transaction itself is not.
+ * rows are passed on as {@link CaptureListener#commitLogRow}, the transaction itself is not. The rows a group inserts
+ * into {@code __gbinlog.ddl_log} are decoded into its {@link EventGroup#logicalDdls()}, and a DDL led by the
+ * {@code /* gbinlog ddl_id=N *}{@code /} marker is flagged {@link EventGroup#isProtocolDdl()} (design §2). No other
+ * row image is decoded.
  *
  * <p>Single-threaded; the events must come from {@link CaptureDeserializer}.
  */
@@ -78,14 +81,23 @@ public final class TransactionAssembler {
     private long lastEnd;
     private Ends ends;
     private final EventGroupBuilder builder;
-    /** The tables a row event can refer to: its group's latest table map of each table id. */
-    private record MappedTable(int index, boolean commitLog, boolean ddlLog) {
+    /**
+     * The tables a row event can refer to: its group's latest table map of each table id. The body of a ddl_log
+     * table map is kept for decoding its rows (the builder may have spilled it by then).
+     */
+    private record MappedTable(int index, boolean protocol, boolean commitLog, byte[] ddlLogMap) {
+        boolean ddlLog() {
+            return ddlLogMap != null;
+        }
     }
 
     private final Map<Long, MappedTable> tableMaps = new HashMap<>();
     /** Builder indexes of the row events of __gbinlog.commit_log in this group. */
     private final List<Integer> commitLogRows = new ArrayList<>();
     private boolean otherTables;
+    /** Rows of tables outside {@code __gbinlog} in this group. */
+    private boolean userTables;
+    private boolean ddlLogInserts;
 
     /**
      * @param source names the data node in messages, e.g. {@code dn1 (127.0.0.1:3312)}
@@ -263,7 +275,8 @@ public final class TransactionAssembler {
 
     private void tableMap(TypedEventHeader header, byte[] body) {
         int index = builder.add(header.typeCode(), body);
-        tableMaps.put(tableId(body), new MappedTable(index, isGbinlogTable(body, COMMIT_LOG), isGbinlogTable(body, DDL_LOG)));
+        tableMaps.put(tableId(body), new MappedTable(index, isGbinlogSchema(body), isGbinlogTable(body, COMMIT_LOG),
+                isGbinlogTable(body, DDL_LOG) ? body : null));
     }
 
     private void rows(TypedEventHeader header, byte[] body, long start) {
@@ -279,7 +292,34 @@ public final class TransactionAssembler {
             otherTables = true;
             if (table.ddlLog()) {
                 builder.markDdlLog();
+                ddlLogRows(header.typeCode(), body, start);
+            } else if (!table.protocol()) {
+                userTables = true;
             }
+        }
+    }
+
+    /** Inserted ddl_log rows are logical DDLs; deleting old ones is housekeeping. */
+    private void ddlLogRows(int type, byte[] body, long start) {
+        if (type != io.gbinlog.protocol.binlog.EventType.WRITE_ROWS_V1
+                && type != io.gbinlog.protocol.binlog.EventType.WRITE_ROWS) {
+            return;
+        }
+        try {
+            builder.addLogicalDdls(DdlLogRows.decode(tableMaps.get(tableId(body)).ddlLogMap(), type, body));
+            ddlLogInserts = true;
+        } catch (IOException e) {
+            throw new CaptureException(source + ": cannot decode the __gbinlog.ddl_log rows at " + file + ":" + start
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A logical DDL is committed by a transaction that writes ddl_log rows and nothing else (design §2). */
+    private void requireDdlLogAlone() {
+        if (ddlLogInserts && userTables) {
+            throw new ProtocolViolationException(source + ": the transaction at " + file + ":" + groupStart
+                    + " writes __gbinlog.ddl_log together with other tables; a logical DDL's ddl_log rows must be"
+                    + " committed alone (design §2)");
         }
     }
 
@@ -326,6 +366,10 @@ public final class TransactionAssembler {
         }
         builder.add(header.typeCode(), body);
         builder.markDdl();
+        long ddlId = DdlMarker.idOf(sql);
+        if (ddlId >= 0) {
+            builder.markProtocolDdl(ddlId);
+        }
         EventGroup group = builder.build();
         finish(end);
         listener.localCommit(stream, position, group);
@@ -333,6 +377,7 @@ public final class TransactionAssembler {
 
     private void completeLocal(long end) {
         long position = position();
+        requireDdlLogAlone();
         if (commitLogRows.isEmpty()) {
             EventGroup group = builder.build();
             finish(end);
@@ -377,6 +422,7 @@ public final class TransactionAssembler {
                     + groupStart + " writes __gbinlog.commit_log; a commit decision must be inserted with autocommit,"
                     + " outside any XA branch (design §2)");
         }
+        requireDdlLogAlone();
         long position = position();
         EventGroup group = builder.build();
         finish(end);
@@ -399,6 +445,8 @@ public final class TransactionAssembler {
         tableMaps.clear();
         commitLogRows.clear();
         otherTables = false;
+        userTables = false;
+        ddlLogInserts = false;
     }
 
     private void releaseProbes() {
@@ -431,11 +479,15 @@ public final class TransactionAssembler {
     }
 
     /** Table map body: table id (6), flags (2), db length (1), db, NUL, table length (1), table, NUL, ... */
+    private static boolean isGbinlogSchema(byte[] map) {
+        return Arrays.equals(map, 9, 9 + (map[8] & 0xff), GBINLOG_SCHEMA, 0, GBINLOG_SCHEMA.length);
+    }
+
     private static boolean isGbinlogTable(byte[] map, byte[] table) {
-        int dbLength = map[8] & 0xff;
-        if (!Arrays.equals(map, 9, 9 + dbLength, GBINLOG_SCHEMA, 0, GBINLOG_SCHEMA.length)) {
+        if (!isGbinlogSchema(map)) {
             return false;
         }
+        int dbLength = map[8] & 0xff;
         int tableAt = 9 + dbLength + 1;
         int tableLength = map[tableAt] & 0xff;
         return Arrays.equals(map, tableAt + 1, tableAt + 1 + tableLength, table, 0, table.length);

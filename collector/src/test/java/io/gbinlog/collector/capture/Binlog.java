@@ -72,11 +72,17 @@ final class Binlog {
         return event(ANNOTATE, sql.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A table map of {@code db.table (INT)}, or of commit_log's three columns when {@code table} is commit_log. */
+    /**
+     * A table map of {@code db.table (INT)}, or of commit_log's or ddl_log's three columns when {@code table} is
+     * one of them.
+     */
     Event tableMap(long tableId, String db, String table) {
-        byte[] columns = table.equals("commit_log")
-                ? bytes(new byte[] {3, 15, 8, 15}, new byte[] {4}, le(128, 2), le(4096, 2), new byte[] {0})
-                : bytes(new byte[] {1, 3}, new byte[] {0}, new byte[] {0});
+        byte[] columns = switch (table) {
+            case "commit_log" -> bytes(new byte[] {3, 15, 8, 15}, new byte[] {4}, le(128, 2), le(4096, 2), new byte[] {0});
+            case "ddl_log" -> bytes(new byte[] {3, 8, 15, (byte) 252}, new byte[] {3}, le(256, 2), new byte[] {2},
+                    new byte[] {0});
+            default -> bytes(new byte[] {1, 3}, new byte[] {0}, new byte[] {0});
+        };
         return event(TABLE_MAP, bytes(le(tableId, 6), le(1, 2), name(db), name(table), columns));
     }
 
@@ -91,6 +97,14 @@ final class Binlog {
         byte[] p = participants.getBytes(StandardCharsets.UTF_8);
         return event(WRITE_ROWS_V1, bytes(le(tableId, 6), le(1, 2), new byte[] {3, 7, 0}, new byte[] {(byte) g.length},
                 g, le(cts, 8), le(p.length, 2), p));
+    }
+
+    /** One row of ddl_log. */
+    Event writeDdlLog(long tableId, long id, String schema, String ddl) {
+        byte[] s = schema.getBytes(StandardCharsets.UTF_8);
+        byte[] d = ddl.getBytes(StandardCharsets.UTF_8);
+        return event(WRITE_ROWS_V1, bytes(le(tableId, 6), le(1, 2), new byte[] {3, 7, 0}, le(id, 8), le(s.length, 2), s,
+                le(d.length, 2), d));
     }
 
     Event updateCommitLog(long tableId) {

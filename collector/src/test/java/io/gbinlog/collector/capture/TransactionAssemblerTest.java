@@ -197,14 +197,29 @@ class TransactionAssemblerTest {
         a.startAt(new BinlogCoordinates(FILE, binlog.position()));
         a.accept(binlog.gtid(false));
         a.accept(binlog.tableMap(30, "__gbinlog", "ddl_log"));
-        a.accept(binlog.writeRow(30, 1));
+        a.accept(binlog.writeDdlLog(30, 42, "app", "ALTER TABLE t ADD COLUMN c INT"));
         a.accept(binlog.query("XA END X'6731',X'6231',1"));
         a.accept(binlog.xaPrepare("g1", "b1", false));
         assertEquals(1, payloads.size());
         assertTrue(payloads.get(0).writesDdlLog());
+        assertEquals(List.of(new LogicalDdl(42, "app", "ALTER TABLE t ADD COLUMN c INT")), payloads.get(0).logicalDdls());
         assertEquals("__gbinlog", payloads.get(0).database(0));
         assertEquals("ddl_log", payloads.get(0).table(0));
         assertEquals(30, payloads.get(0).tableId(1));
+    }
+
+    @Test
+    void ddlLogRowsMixedWithDataBreakTheProtocol() {
+        start();
+        assembler.accept(binlog.gtid(false));
+        assembler.accept(binlog.tableMap(30, "__gbinlog", "ddl_log"));
+        assembler.accept(binlog.writeDdlLog(30, 42, "app", "ALTER TABLE t ADD COLUMN c INT"));
+        assembler.accept(binlog.tableMap(18, "app", "t"));
+        assembler.accept(binlog.writeRow(18, 1));
+        ProtocolViolationException mixed = assertThrows(ProtocolViolationException.class,
+                () -> assembler.accept(binlog.xid()));
+        assertTrue(mixed.getMessage().contains("writes __gbinlog.ddl_log together with other tables"),
+                mixed.getMessage());
     }
 
     @Test

@@ -28,9 +28,23 @@ public final class CoordinatorSession implements AutoCloseable {
 
     /**
      * Starts a transaction over {@code participants}, the first being the primary. One participant: a
-     * plain local transaction; several: a distributed (XA) transaction.
+     * plain local transaction; several: a distributed (XA) transaction. Waits while a {@link Coordinator#ddl DDL}
+     * of this coordinator runs.
      */
     public Transaction begin(List<String> participants) throws SQLException {
+        requireCanBegin(participants);
+        DdlBarrier barrier = coordinator.barrier();
+        barrier.enterTransaction();
+        return start(participants, barrier::leaveTransaction);
+    }
+
+    /** The ddl_log transaction of a DDL: it runs while the DDL holds the barrier, so it does not enter it. */
+    Transaction beginInsideDdl(List<String> participants) throws SQLException {
+        requireCanBegin(participants);
+        return start(participants, null);
+    }
+
+    private void requireCanBegin(List<String> participants) {
         if (current != null && !current.isFinished()) {
             throw new IllegalStateException("transaction " + current + " of this session is still open");
         }
@@ -40,8 +54,12 @@ public final class CoordinatorSession implements AutoCloseable {
         for (String node : participants) {
             coordinator.requireNode(node);
         }
+    }
+
+    /** A transaction that failed to begin has rolled back, which runs {@code onEnd}. */
+    private Transaction start(List<String> participants, Runnable onEnd) throws SQLException {
         Gtrid gtrid = participants.size() > 1 ? coordinator.nextGtrid(participants) : null;
-        current = Transaction.begin(this, gtrid, List.copyOf(participants));
+        current = Transaction.begin(this, gtrid, List.copyOf(participants), onEnd);
         return current;
     }
 

@@ -44,16 +44,20 @@ public final class Transaction implements AutoCloseable {
     private State state = State.ACTIVE;
     private CrashPoint crashPoint;
     private final Map<CrashPoint, Runnable> pauses = new EnumMap<>(CrashPoint.class);
+    /** Released once when the transaction ends: lets a waiting DDL in (see {@link Coordinator#ddl}). */
+    private Runnable onEnd;
 
-    private Transaction(CoordinatorSession session, Gtrid gtrid, List<String> participants) {
+    private Transaction(CoordinatorSession session, Gtrid gtrid, List<String> participants, Runnable onEnd) {
         this.session = session;
         this.gtrid = gtrid;
         this.participants = participants;
+        this.onEnd = onEnd;
     }
 
-    static Transaction begin(CoordinatorSession session, Gtrid gtrid, List<String> participants)
+    /** @param onEnd runs once when the transaction commits, rolls back or is left to recovery */
+    static Transaction begin(CoordinatorSession session, Gtrid gtrid, List<String> participants, Runnable onEnd)
             throws SQLException {
-        Transaction txn = new Transaction(session, gtrid, participants);
+        Transaction txn = new Transaction(session, gtrid, participants, onEnd);
         for (String node : participants) {
             Connection connection = null;
             try {
@@ -166,7 +170,7 @@ public final class Transaction implements AutoCloseable {
                 reached(CrashPoint.AFTER_FIRST_COMMIT);
             }
         }
-        state = State.COMMITTED;
+        end(State.COMMITTED);
         return new CommitResult(gtrid.toString(), cts, participants, pending);
     }
 
@@ -200,7 +204,16 @@ public final class Transaction implements AutoCloseable {
                 }
             }
         }
-        state = State.ROLLED_BACK;
+        end(State.ROLLED_BACK);
+    }
+
+    private void end(State finished) {
+        state = finished;
+        if (onEnd != null) {
+            Runnable run = onEnd;
+            onEnd = null;
+            run.run();
+        }
     }
 
     /** Arms a simulated coordinator crash at {@code point} of the next {@link #prepare()}/{@link #commit()}. */
@@ -241,10 +254,10 @@ public final class Transaction implements AutoCloseable {
                 throw new TransactionAbortedException("COMMIT of " + this + " failed: " + e.getMessage(), e);
             }
             session.discard(connection);
-            state = State.UNKNOWN;
+            end(State.UNKNOWN);
             throw new OutcomeUnknownException(null, "lost the connection to " + node + " during COMMIT", e);
         }
-        state = State.COMMITTED;
+        end(State.COMMITTED);
         return new CommitResult(null, 0, participants, List.of());
     }
 
@@ -322,7 +335,7 @@ public final class Transaction implements AutoCloseable {
     /** Detaches the prepared branches from this session so that recovery can settle them. */
     private void abandonBranches() {
         branches.values().forEach(session::discard);
-        state = State.UNKNOWN;
+        end(State.UNKNOWN);
     }
 
     private void reached(CrashPoint point) throws OutcomeUnknownException {
@@ -332,7 +345,7 @@ public final class Transaction implements AutoCloseable {
         }
         if (crashPoint == point) {
             session.abandonAll();
-            state = State.UNKNOWN;
+            end(State.UNKNOWN);
             throw new OutcomeUnknownException(gtrid.toString(), "simulated coordinator crash at " + point
                     + " in " + this, null);
         }

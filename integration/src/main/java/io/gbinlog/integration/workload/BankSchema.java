@@ -19,7 +19,11 @@ final class BankSchema {
     private BankSchema() {
     }
 
-    /** Drops and recreates the bank on every node: {@code accountsPerNode} accounts of {@code balance} each. */
+    /**
+     * Drops and recreates the bank on every node: {@code accountsPerNode} accounts of {@code balance} each. The DDL
+     * runs on each node outside the DDL protocol: do it before a global binlog's first start, whose snapshot then
+     * holds the bank; later schema changes go through {@link Coordinator#ddl}.
+     */
     static void create(Coordinator coordinator, int accountsPerNode, long balance) throws SQLException {
         List<String> nodes = coordinator.nodeIds();
         for (int index = 0; index < nodes.size(); index++) {

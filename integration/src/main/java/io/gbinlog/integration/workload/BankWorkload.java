@@ -78,7 +78,10 @@ public final class BankWorkload implements AutoCloseable {
         return seed;
     }
 
-    /** Drops and recreates {@code bank.account} on every node with the initial accounts. */
+    /**
+     * Drops and recreates {@code bank.account} on every node with the initial accounts; before a global binlog's
+     * first start (the DDL is not run by the DDL protocol).
+     */
     public void setup() throws SQLException {
         BankSchema.create(coordinator, accountsPerNode, initialBalance);
     }

@@ -13,6 +13,9 @@ import io.gbinlog.collector.node.SettingsCheck;
 import io.gbinlog.collector.node.FirstStart;
 import io.gbinlog.collector.ordering.StreamCheckpoint;
 import io.gbinlog.collector.probe.Prober;
+import io.gbinlog.meta.schema.SchemaException;
+import io.gbinlog.meta.schema.SchemaHistory;
+import io.gbinlog.meta.schema.SchemaSnapshot;
 import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.collector.source.BinlogFileCollector;
 import io.gbinlog.collector.source.ReplicaCollector;
@@ -77,6 +80,8 @@ public final class Pipeline implements AutoCloseable {
     /** Emptied at start: a spilled transaction of an earlier run is read again from its data node. */
     private final SpillDirectory spill;
     private final GlobalBinlog binlog;
+    /** The logical schema at every cts: the writer follows DDL into it, the dumper answers from it. */
+    private final SchemaHistory history;
     private final Failure failure;
     private final Wakeup wakeup = new Wakeup();
     private final List<ReplicaCollector> collectors = new ArrayList<>();
@@ -88,14 +93,17 @@ public final class Pipeline implements AutoCloseable {
     private Thread mergeThread;
     private RingBuffer<OutputEvent> output;
     private BinlogWriter writer;
+    private TransactionAppender appender;
     private BatchEventProcessor<OutputEvent> writerProcessor;
     private Thread writerThread;
     private boolean closed;
 
-    private Pipeline(PipelineSettings settings, StorageDir storage, GlobalBinlog binlog, SpillDirectory spill) {
+    private Pipeline(PipelineSettings settings, StorageDir storage, GlobalBinlog binlog, SchemaHistory history,
+                     SpillDirectory spill) {
         this.settings = settings;
         this.storage = storage;
         this.binlog = binlog;
+        this.history = history;
         this.spill = spill;
         this.failure = new Failure(this::releaseWaiters);
     }
@@ -110,6 +118,7 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline start(PipelineSettings settings) throws IOException, SQLException {
         StorageDir storage = StorageDir.open(settings.storageDir());
         GlobalBinlog binlog = null;
+        SchemaHistory history = null;
         Pipeline pipeline = null;
         try {
             BinlogLogConfig config = new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(), settings.fsync(),
@@ -120,7 +129,11 @@ public final class Pipeline implements AutoCloseable {
             }
             binlog = GlobalBinlog.open(config);
             binlog.publishOnlyOnRequest();
-            pipeline = new Pipeline(settings, storage, binlog,
+            if (checkpoint == null) {
+                storage.clearSchemaDir();
+            }
+            history = SchemaHistory.open(storage.schemaDir());
+            pipeline = new Pipeline(settings, storage, binlog, history,
                     SpillDirectory.open(storage.spillDir(), settings.spillThreshold()));
             pipeline.begin(checkpoint);
             return pipeline;
@@ -128,6 +141,9 @@ public final class Pipeline implements AutoCloseable {
             if (pipeline != null) {
                 pipeline.close();
             } else {
+                if (history != null) {
+                    history.close();
+                }
                 if (binlog != null) {
                     binlog.close();
                 }
@@ -159,6 +175,7 @@ public final class Pipeline implements AutoCloseable {
         }
         StorageDir storage = StorageDir.open(settings.storageDir());
         GlobalBinlog binlog = null;
+        SchemaHistory history = null;
         SpillDirectory spill;
         try {
             if (storage.checkpoints().read().isPresent()) {
@@ -168,15 +185,21 @@ public final class Pipeline implements AutoCloseable {
             binlog = GlobalBinlog.open(new BinlogLogConfig(storage.binlogDir(), settings.maxFileSize(),
                     settings.fsync(), INDEX_INTERVAL_BYTES, settings.serverId(), storage.serverUuid()));
             binlog.publishOnlyOnRequest();
+            // No data node to read a schema from: the replay's history stays empty, its table maps carry no names.
+            storage.clearSchemaDir();
+            history = SchemaHistory.open(storage.schemaDir());
             spill = SpillDirectory.open(storage.spillDir(), settings.spillThreshold());
         } catch (IOException | RuntimeException | Error e) {
+            if (history != null) {
+                history.close();
+            }
             if (binlog != null) {
                 binlog.close();
             }
             storage.close();
             throw e;
         }
-        try (Pipeline pipeline = new Pipeline(settings, storage, binlog, spill)) {
+        try (Pipeline pipeline = new Pipeline(settings, storage, binlog, history, spill)) {
             pipeline.replayFiles(files, startTso, endTso);
             if (!pipeline.awaitDurable(endTso, timeout)) {
                 throw new IllegalStateException("the replay did not finish within " + timeout + ": "
@@ -240,6 +263,7 @@ public final class Pipeline implements AutoCloseable {
                         + binlog.endPosition() + ": the checkpoint does not belong to these files");
             }
             requireSameDataNodes(checkpoint.dataNodes(), ids, checkpoints);
+            resumeSchemaHistory(Math.max(binlog.lastCts(), checkpoint.engineCheckpoint().cut()));
         } else {
             if (binlog.lastGno() > 0) {
                 throw new IllegalStateException(checkpoints.path() + " is missing but " + storage.binlogDir()
@@ -288,8 +312,8 @@ public final class Pipeline implements AutoCloseable {
                               Checkpoint checkpoint) {
         watch = new HoldupWatch(streams);
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
-        writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
-                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut())), failure, checkpoint);
+        appender = new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut()));
+        writer = new BinlogWriter(binlog, settings.fsync(), checkpoints, appender, failure, checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
         output.addGatingSequences(writerProcessor.getSequence());
@@ -341,11 +365,52 @@ public final class Pipeline implements AutoCloseable {
                 .map(r -> new CommitDecision(r.gtrid(), r.cts(), r.participants())).toList();
         EngineCheckpoint engine = EngineCheckpoint.firstStart(nodes.stream().map(DataNode::id).toList(), first.cut(),
                 streams, decisions);
+        bootstrapSchemaHistory(first.cut());
         Checkpoint checkpoint = Checkpoint.of(binlog.endPosition(), binlog.lastGno(), engine);
         checkpoints.write(checkpoint);
         log.info("first start: the global binlog begins after TSO {}; data nodes are read from {}", first.cut(),
                 first.starts());
         return checkpoint;
+    }
+
+    /**
+     * The schema history at the first start's cut: the data nodes' schema as it is now. A logical DDL must not run
+     * while gbinlog starts for the first time (it would be in the snapshot and applied again at its cts).
+     */
+    private void bootstrapSchemaHistory(long cut) throws SQLException, IOException {
+        List<Connection> connections = new ArrayList<>();
+        try {
+            for (DataNode node : settings.dataNodes()) {
+                connections.add(DataNodes.connect(node));
+            }
+            history.bootstrap(cut, SchemaSnapshot.read(connections, settings.names()));
+        } catch (SchemaException e) {
+            throw new IllegalStateException("cannot take the data nodes' schema at the first start: " + e.getMessage(),
+                    e);
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Restart rule of the schema history: a DDL is applied to it before it is appended, so versions after what the
+     * checkpoint covers are dropped here and applied again when their DDL is read again.
+     */
+    private void resumeSchemaHistory(long checkpointCts) throws SQLException, IOException {
+        if (history.isEmpty()) {
+            log.warn("{} holds no schema history (written by an older gbinlog): it starts from the data nodes' schema"
+                    + " as it is now", storage.schemaDir());
+            bootstrapSchemaHistory(checkpointCts);
+        } else {
+            history.forgetAfter(checkpointCts);
+        }
+    }
+
+    /** The logical schema the global binlog follows, for schema questions of its readers. */
+    public SchemaHistory schemaHistory() {
+        return history;
     }
 
     /** The global binlog this pipeline writes: what a dumper serves (readers see what the last checkpoint covers). */
@@ -366,7 +431,7 @@ public final class Pipeline implements AutoCloseable {
         }
         return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
                 mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
-                watch.current().stream().map(HoldupWatch.Report::toString).toList());
+                watch.current().stream().map(HoldupWatch.Report::toString).toList(), appender.ddlsOutsideProtocol());
     }
 
     /**
@@ -431,6 +496,7 @@ public final class Pipeline implements AutoCloseable {
         } catch (IOException e) {
             log.warn("closing the global binlog: {}", e.toString());
         }
+        history.close();
         try {
             storage.close();
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.gbinlog.merger.pipeline;
 
 import io.gbinlog.meta.config.GbinlogConfig;
 import io.gbinlog.meta.config.GbinlogConfig.DataNode;
+import io.gbinlog.meta.schema.NameMapping;
 import io.gbinlog.meta.tso.TsoClient;
 import io.gbinlog.merger.writer.FsyncPolicy;
 
@@ -25,10 +26,12 @@ import java.util.function.Supplier;
  * @param fsync              when the global binlog is forced to disk
  * @param serverId           server_id in the global binlog's events
  * @param checkpointInterval how often the restart checkpoint is written
+ * @param names              physical schema and table names → logical ones
  */
 public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso,
                                Duration probeInterval, int collectorRingSize, long spillThreshold, long maxFileSize,
-                               FsyncPolicy fsync, long serverId, Duration checkpointInterval) {
+                               FsyncPolicy fsync, long serverId, Duration checkpointInterval,
+                               NameMapping names) {
 
     public PipelineSettings {
         dataNodes = List.copyOf(dataNodes);
@@ -37,6 +40,7 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
         }
         Objects.requireNonNull(storageDir, "storageDir");
         Objects.requireNonNull(tso, "tso");
+        Objects.requireNonNull(names, "names");
     }
 
     public static Builder builder(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso) {
@@ -59,6 +63,7 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
                 .fsync(fsync)
                 .serverId(b.serverId())
                 .checkpointInterval(Duration.ofMillis(b.checkpointIntervalMs()))
+                .names(config.names())
                 .build();
     }
 
@@ -73,6 +78,7 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
         private FsyncPolicy fsync = FsyncPolicy.ON_FLUSH;
         private long serverId = 1;
         private Duration checkpointInterval = Duration.ofSeconds(1);
+        private NameMapping names = NameMapping.identity();
 
         private Builder(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso) {
             this.dataNodes = dataNodes;
@@ -115,9 +121,14 @@ public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Suppli
             return this;
         }
 
+        public Builder names(NameMapping mapping) {
+            this.names = mapping;
+            return this;
+        }
+
         public PipelineSettings build() {
             return new PipelineSettings(dataNodes, storageDir, tso, probeInterval, collectorRingSize, spillThreshold,
-                    maxFileSize, fsync, serverId, checkpointInterval);
+                    maxFileSize, fsync, serverId, checkpointInterval, names);
         }
     }
 }

@@ -17,7 +17,10 @@ import java.util.List;
  *                         call of {@link Pipeline#stats()} (see {@link Pipeline} for what is measured)
  * @param backlog          events waiting in the collector rings
  * @param holdups          what holds the streams back now
+ * @param ddlsOutsideProtocol DDLs run on a data node without the DDL protocol's marker since the pipeline started:
+ *                         each is reported (WARN) and neither written nor applied to the schema history
  */
 public record PipelineStats(long transactions, BinlogPosition binlogEnd, long lastGno, long globalWatermark,
-                            long durableWatermark, Histogram delayMillis, long backlog, List<String> holdups) {
+                            long durableWatermark, Histogram delayMillis, long backlog, List<String> holdups,
+                            long ddlsOutsideProtocol) {
 }

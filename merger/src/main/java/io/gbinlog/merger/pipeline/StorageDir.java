@@ -9,6 +9,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
+import java.util.Comparator;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
@@ -50,6 +52,22 @@ final class StorageDir implements AutoCloseable {
 
     Path binlogDir() {
         return dir.resolve("binlog");
+    }
+
+    Path schemaDir() {
+        return dir.resolve("schema");
+    }
+
+    /** Deletes a schema history left by a first start that never wrote its checkpoint: the next one starts anew. */
+    void clearSchemaDir() throws IOException {
+        Path schema = schemaDir();
+        if (Files.isDirectory(schema)) {
+            try (Stream<Path> files = Files.walk(schema)) {
+                for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     Path spillDir() {

@@ -1,6 +1,8 @@
 package io.gbinlog.merger.pipeline;
 
+import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.capture.EventGroup;
+import io.gbinlog.collector.capture.LogicalDdl;
 import io.gbinlog.merger.merge.GlobalTransaction;
 import io.gbinlog.merger.writer.AppendedTransaction;
 import io.gbinlog.merger.writer.BinlogPosition;
@@ -8,19 +10,28 @@ import io.gbinlog.merger.writer.GlobalBinlog;
 import io.gbinlog.merger.writer.RowsBody;
 import io.gbinlog.protocol.binlog.TransactionEncoder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one merged transaction into the global binlog: GTID, BEGIN, the cts marker naming its origin, then for each
  * branch in stream order its statement texts, table maps and row events, then XID. Row images are copied as the data
  * nodes wrote them; only table ids change (one id per table name, so a replica sees the same id for a table whatever
  * data node a row came from). Rows of {@code __gbinlog} tables are protocol markers and are never written, nor the
- * statement texts that only they followed. A DDL of one data node is passed through as a query event (a logical DDL
- * arrives once per data node; recognising it through {@code __gbinlog.ddl_log} is a later step).
+ * statement texts that only they followed.
+ *
+ * <p>DDL follows the protocol of design §2: a transaction whose branches insert {@code __gbinlog.ddl_log} rows is
+ * written as those logical DDLs, once each, at its cts (every branch carries the same rows). The physical DDLs on the
+ * data nodes, led by the {@code /* gbinlog ddl_id=N *}{@code /} marker, are dropped. A DDL without the marker was run
+ * outside the protocol (by hand on one data node): it is reported and dropped, never passed off as a logical DDL.
  *
  * <p>A local transaction's key carries the floor of its stream; after a restart that floor may be below what the
  * file already holds, so the cts written for it is never below the last one written. A distributed transaction
@@ -28,6 +39,7 @@ import java.util.Map;
  */
 final class TransactionAppender implements RowsBody {
 
+    private static final Logger logger = LoggerFactory.getLogger(TransactionAppender.class);
     static final String PROTOCOL_SCHEMA = "__gbinlog";
     private static final long SKIPPED = -1;
 
@@ -43,6 +55,7 @@ final class TransactionAppender implements RowsBody {
     private long[] nodeTableIds = new long[8];
     private long[] globalTableIds = new long[8];
     private int mapped;
+    private final AtomicLong ddlsOutsideProtocol = new AtomicLong();
 
     /** @param lastCts the cts of the last transaction in the files, or the cut when there is none */
     TransactionAppender(GlobalBinlog log, Streams streams, long lastCts) {
@@ -61,6 +74,11 @@ final class TransactionAppender implements RowsBody {
     /** The GTID sequence number of the last transaction appended. */
     long writtenGno() {
         return writtenGno;
+    }
+
+    /** DDLs without the protocol's marker seen by this run: reported, not written. Read from any thread. */
+    long ddlsOutsideProtocol() {
+        return ddlsOutsideProtocol.get();
     }
 
     /** The last transaction appended by this run; null before the first. */
@@ -87,15 +105,20 @@ final class TransactionAppender implements RowsBody {
         long cts = tx.isDistributed() ? tx.timestamp() : Math.max(tx.timestamp(), lastCts);
         String origin = tx.isDistributed() ? Origin.distributed(tx.gtrid())
                 : Origin.local(streams.id(tx.stream(0)), streams.coordinates(tx.stream(0), tx.payload(0).position()));
+        List<LogicalDdl> logical = logicalDdls(tx, origin);
+        if (!logical.isEmpty()) {
+            appendLogicalDdls(tx, cts, origin, logical);
+            lastCts = cts;
+            return true;
+        }
         EventGroup first = tx.payload(0).group();
         if (first.isDdl()) {
             if (tx.isDistributed()) {
                 throw new IllegalStateException("XA transaction '" + tx.gtrid() + "' holds a DDL; data nodes refuse"
                         + " DDL inside XA, so the capture is wrong: " + origin);
             }
-            if (!appendDdl(tx, cts, origin, first)) {
-                return false;
-            }
+            dropPhysicalDdl(tx, origin, first);
+            return false;
         } else {
             if (!hasUserRows(tx)) {
                 return false;
@@ -115,20 +138,71 @@ final class TransactionAppender implements RowsBody {
         return true;
     }
 
-    private boolean appendDdl(GlobalTransaction<Captured> tx, long cts, String origin, EventGroup g) throws IOException {
+    /**
+     * A DDL of one data node: never written. One of the protocol (marker) is dropped, its logical DDL comes
+     * with the ddl_log transaction; setting up {@code __gbinlog} is no user change; any other DDL is reported.
+     */
+    private void dropPhysicalDdl(GlobalTransaction<Captured> tx, String origin, EventGroup g) {
         if (g.size() != 1 || !g.isQuery(0)) {
             throw new IllegalStateException(origin + ": a transaction that changes a schema and rows together (such"
                     + " as CREATE TABLE ... SELECT) cannot be written to the global binlog yet; it is not skipped:"
                     + " run the statement as a DDL and a separate INSERT ... SELECT, or remove it from the data node's"
                     + " binlog range before restarting gbinlog");
         }
+        if (g.isProtocolDdl()) {
+            logger.debug("{}: dropping the physical DDL of ddl_id {}", origin, g.ddlId());
+            return;
+        }
         String db = g.defaultDatabase(0);
         String sql = g.statement(0);
         if (PROTOCOL_SCHEMA.equals(db) || sql.toLowerCase(Locale.ROOT).contains(PROTOCOL_SCHEMA)) {
-            return false; // setting up the protocol tables is no user change
+            return; // setting up the protocol tables is no user change
         }
-        appended(log.appendDdl(cts, origin, db.isEmpty() ? null : db, sql));
-        return true;
+        ddlsOutsideProtocol.incrementAndGet();
+        BinlogCoordinates at = streams.coordinates(tx.stream(0), tx.payload(0).position());
+        logger.warn("data node {} ran a DDL outside the gbinlog DDL protocol (no /* gbinlog ddl_id=N */ marker) at binlog"
+                + " {}: it is neither written to the global binlog nor applied to the schema history; run schema"
+                + " changes through the coordinator (docs/cluster-protocol.md). Statement{}: {}",
+                streams.id(tx.stream(0)), at, db.isEmpty() ? "" : " in database " + db, sql);
+    }
+
+    /**
+     * The ddl_log rows of a transaction: every branch that writes ddl_log carries the same rows (design §2); empty
+     * when it writes none.
+     */
+    private List<LogicalDdl> logicalDdls(GlobalTransaction<Captured> tx, String origin) {
+        List<LogicalDdl> rows = List.of();
+        int from = -1;
+        for (int p = 0; p < tx.size(); p++) {
+            List<LogicalDdl> branch = tx.payload(p).group().logicalDdls();
+            if (branch.isEmpty()) {
+                continue;
+            }
+            if (from < 0) {
+                rows = branch;
+                from = p;
+            } else if (!branch.equals(rows)) {
+                throw new IllegalStateException(origin + ": the branches of one logical DDL transaction carry different"
+                        + " __gbinlog.ddl_log rows (" + streams.id(tx.stream(from)) + ": " + rows + ", "
+                        + streams.id(tx.stream(p)) + ": " + branch + "); the coordinator broke the DDL protocol");
+            }
+        }
+        return rows;
+    }
+
+    /** Each logical DDL once, at the transaction's cts: into the schema history first, then into the global binlog. */
+    private void appendLogicalDdls(GlobalTransaction<Captured> tx, long cts, String origin, List<LogicalDdl> ddls)
+            throws IOException {
+        if (hasUserRows(tx)) {
+            throw new IllegalStateException(origin + ": a transaction writes __gbinlog.ddl_log rows " + ddls
+                    + " together with rows of other tables; a logical DDL is committed alone (design §2)");
+        }
+        for (LogicalDdl ddl : ddls) {
+            String db = ddl.schema().isEmpty() ? null : ddl.schema();
+            // LEAD: wire SchemaHistory (helper "schema") here, BEFORE the append (restart rule of PLAN-5 §2):
+            //   history.apply(cts, ddl.schema(), ddl.ddl());
+            appended(log.appendDdl(cts, origin, db, ddl.ddl()));
+        }
     }
 
     private void appended(AppendedTransaction t) {
