@@ -23,11 +23,13 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Connector/J, connects to the dumper as to a MySQL 8.0 primary, takes a snapshot of the schema only
  * ({@code snapshot.mode=no_data}, no locks) and streams every row change of a random workload over two data
  * nodes (local and distributed transactions; inserts, updates, deletes; rolled back ones too) with the right
- * column names and values, in commit order, and nothing of the rolled back transactions. Halfway the connector
- * stops; it resumes from its offsets (a GTID set) and its schema history file without losing or repeating a change.
+ * column names and values, in commit order, and nothing of the rolled back transactions. Logical DDLs through the
+ * coordinator change the columns on the way. Halfway the connector stops; it resumes from its offsets (a GTID set)
+ * and its schema history file without losing or repeating a change.
  */
 class DebeziumConnectorTest {
 
@@ -86,11 +89,18 @@ class DebeziumConnectorTest {
                         workload.pingUnchecked();
                         return debezium.streams();
                     });
-                    workload.run(TRANSACTIONS / 2);
+                    workload.run(TRANSACTIONS / 4);
+                    // A logical DDL while the connector streams: it reads it from the binlog, the rows after it
+                    // come with the new column.
+                    workload.addTag(coordinator);
+                    workload.run(TRANSACTIONS / 4);
                     received.addAll(debezium.receiveUntilPing(workload.ping()));
                 }
-                // The rest while the connector is stopped: it resumes from its offsets (a GTID set) and history file.
-                workload.run(TRANSACTIONS - TRANSACTIONS / 2);
+                // The rest while the connector is stopped: it resumes from its offsets (a GTID set) and history file,
+                // and reads a DDL it has not seen yet.
+                workload.run(TRANSACTIONS / 4);
+                workload.dropNote(coordinator);
+                workload.run(TRANSACTIONS - 3 * (TRANSACTIONS / 4));
                 try (Debezium debezium = Debezium.start(dumper.port(), state)) {
                     received.addAll(debezium.receiveUntilPing(workload.ping()));
                 }
@@ -180,6 +190,8 @@ class DebeziumConnectorTest {
         private final Random random;
         private final List<Map<Integer, Map<String, Object>>> rows = List.of(new TreeMap<>(), new TreeMap<>());
         private final int[] nextId = {0, 1};
+        private boolean hasNote = true;
+        private boolean hasTag;
         /** Each committed transaction's changes, in commit order. */
         final List<List<Change>> committedTransactions = new ArrayList<>();
         int committed;
@@ -213,6 +225,31 @@ class DebeziumConnectorTest {
                 ping();
             } catch (Exception e) {
                 throw new IllegalStateException("ping: " + e.getMessage(), e);
+            }
+        }
+
+        /** {@code ALTER TABLE orders ADD COLUMN tag}: every row gets the default. */
+        void addTag(Coordinator coordinator) throws Exception {
+            ddl(coordinator, "ALTER TABLE orders ADD COLUMN tag VARCHAR(16) NOT NULL DEFAULT 'none'",
+                    row -> row.put("tag", "none"));
+            hasTag = true;
+        }
+
+        /** {@code ALTER TABLE orders DROP COLUMN note}: a column in the middle goes, the later ones move up. */
+        void dropNote(Coordinator coordinator) throws Exception {
+            ddl(coordinator, "ALTER TABLE orders DROP COLUMN note", row -> row.remove("note"));
+            hasNote = false;
+        }
+
+        private void ddl(Coordinator coordinator, String ddl, Consumer<Map<String, Object>> change)
+                throws Exception {
+            coordinator.ddl("shop", ddl);
+            for (Map<Integer, Map<String, Object>> table : rows) {
+                table.replaceAll((id, row) -> {
+                    Map<String, Object> changed = new LinkedHashMap<>(row); // rows already expected stay as they were
+                    change.accept(changed);
+                    return changed;
+                });
             }
         }
 
@@ -266,8 +303,14 @@ class DebeziumConnectorTest {
                 row.put("customer", "c-" + random.nextInt(1000) + " \u00e9\u4e2d\ud83d\ude00");
                 row.put("amount", random.nextInt(1_000_000) / 100 + "." + String.format("%02d", random.nextInt(100)));
                 row.put("qty", random.nextLong() >> 4);
-                row.put("note", random.nextBoolean() ? null : "note " + id);
-                tx.update(node(node), null, "INSERT INTO shop.orders VALUES (?, ?, ?, ?, ?)", row.values().toArray());
+                if (hasNote) {
+                    row.put("note", random.nextBoolean() ? null : "note " + id);
+                }
+                if (hasTag) {
+                    row.put("tag", "t" + random.nextInt(100));
+                }
+                tx.update(node(node), null, "INSERT INTO shop.orders (" + String.join(", ", row.keySet()) + ") VALUES ("
+                        + String.join(", ", Collections.nCopies(row.size(), "?")) + ")", row.values().toArray());
                 table.put(id, row);
                 changes.add(new Change("c", "orders", null, row));
             } else {
@@ -277,9 +320,10 @@ class DebeziumConnectorTest {
                 if (kind == 2) {
                     Map<String, Object> row = new LinkedHashMap<>(before);
                     row.put("qty", (Long) before.get("qty") + 1);
-                    row.put("note", random.nextBoolean() ? null : "updated " + random.nextInt(100));
-                    tx.update(node(node), null, "UPDATE shop.orders SET qty = qty + 1, note = ? WHERE id = ?",
-                            row.get("note"), id);
+                    String column = hasNote ? "note" : "tag";
+                    row.put(column, hasNote && random.nextBoolean() ? null : "u" + random.nextInt(100));
+                    tx.update(node(node), null, "UPDATE shop.orders SET qty = qty + 1, " + column + " = ? WHERE id = ?",
+                            row.get(column), id);
                     table.put(id, row);
                     changes.add(new Change("u", "orders", before, row));
                 } else {
