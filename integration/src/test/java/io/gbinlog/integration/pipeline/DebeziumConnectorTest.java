@@ -77,7 +77,8 @@ class DebeziumConnectorTest {
             }
             Coordinator coordinator = Coordinator.builder().nodes(nodes).tso(tso.clients()).build();
             try (Pipeline pipeline = Pipeline.start(PipelineTesting.settings(nodes, tmp.resolve("storage"), tso));
-                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), HostPort.parse("127.0.0.1:0"), USERS);
+                 Dumper dumper = Dumper.start(pipeline.globalBinlog(), pipeline.schemaHistory(), HostPort.parse("127.0.0.1:0"),
+                         USERS);
                  CoordinatorSession session = coordinator.openSession()) {
                 Workload workload = new Workload(session, nodes.get(0).id(), nodes.get(1).id(), random);
                 Path state = tmp.resolve("debezium");

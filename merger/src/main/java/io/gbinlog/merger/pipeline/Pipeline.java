@@ -23,6 +23,7 @@ import io.gbinlog.meta.config.GbinlogConfig.DataNode;
 import io.gbinlog.merger.checkpoint.Checkpoint;
 import io.gbinlog.merger.checkpoint.CheckpointFile;
 import io.gbinlog.merger.merge.CommitDecision;
+import io.gbinlog.merger.logical.LogicalTables;
 import io.gbinlog.merger.merge.EngineCheckpoint;
 import io.gbinlog.merger.writer.BinlogLogConfig;
 import io.gbinlog.merger.writer.GlobalBinlog;
@@ -312,7 +313,8 @@ public final class Pipeline implements AutoCloseable {
                               Checkpoint checkpoint) {
         watch = new HoldupWatch(streams);
         output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
-        appender = new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut()));
+        appender = new TransactionAppender(binlog, streams, history, new LogicalTables(settings.names(), history),
+                Math.max(binlog.lastCts(), engine.cut()));
         writer = new BinlogWriter(binlog, settings.fsync(), checkpoints, appender, failure, checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
@@ -431,7 +433,8 @@ public final class Pipeline implements AutoCloseable {
         }
         return new PipelineStats(writer.transactions(), binlog.endPosition(), binlog.lastGno(),
                 mergeLoop.globalWatermark(), writer.durableWatermark(), writer.takeDelays(), backlog,
-                watch.current().stream().map(HoldupWatch.Report::toString).toList(), appender.ddlsOutsideProtocol());
+                watch.current().stream().map(HoldupWatch.Report::toString).toList(), appender.ddlsOutsideProtocol(),
+                appender.tableMapsWithoutMetadata());
     }
 
     /**

@@ -19,8 +19,11 @@ import java.util.List;
  * @param holdups          what holds the streams back now
  * @param ddlsOutsideProtocol DDLs run on a data node without the DDL protocol's marker since the pipeline started:
  *                         each is reported (WARN) and neither written nor applied to the schema history
+ * @param tableMapsWithoutMetadata table maps written without column names since the pipeline started, because the
+ *                         schema history did not know their table or had another column count (each table version
+ *                         is reported once, WARN)
  */
 public record PipelineStats(long transactions, BinlogPosition binlogEnd, long lastGno, long globalWatermark,
                             long durableWatermark, Histogram delayMillis, long backlog, List<String> holdups,
-                            long ddlsOutsideProtocol) {
+                            long ddlsOutsideProtocol, long tableMapsWithoutMetadata) {
 }

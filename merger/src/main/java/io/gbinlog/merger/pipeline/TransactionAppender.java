@@ -3,11 +3,14 @@ package io.gbinlog.merger.pipeline;
 import io.gbinlog.collector.capture.BinlogCoordinates;
 import io.gbinlog.collector.capture.EventGroup;
 import io.gbinlog.collector.capture.LogicalDdl;
+import io.gbinlog.merger.logical.LogicalTables;
 import io.gbinlog.merger.merge.GlobalTransaction;
 import io.gbinlog.merger.writer.AppendedTransaction;
 import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import io.gbinlog.merger.writer.RowsBody;
+import io.gbinlog.meta.schema.SchemaException;
+import io.gbinlog.meta.schema.SchemaHistory;
 import io.gbinlog.protocol.binlog.TransactionEncoder;
 
 import org.slf4j.Logger;
@@ -15,17 +18,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one merged transaction into the global binlog: GTID, BEGIN, the cts marker naming its origin, then for each
  * branch in stream order its statement texts, table maps and row events, then XID. Row images are copied as the data
- * nodes wrote them; only table ids change (one id per table name, so a replica sees the same id for a table whatever
- * data node a row came from). Rows of {@code __gbinlog} tables are protocol markers and are never written, nor the
+ * nodes wrote them; table maps and statement texts get logical names, table ids and column metadata from
+ * {@link LogicalTables} (one id per logical table version, so a replica sees the same id for a table whatever data
+ * node or shard a row came from). Rows of {@code __gbinlog} tables are protocol markers and are never written, nor the
  * statement texts that only they followed.
  *
  * <p>DDL follows the protocol of design §2: a transaction whose branches insert {@code __gbinlog.ddl_log} rows is
@@ -45,12 +47,15 @@ final class TransactionAppender implements RowsBody {
 
     private final GlobalBinlog log;
     private final Streams streams;
-    private final Map<String, Long> tableIds = new HashMap<>();
+    private final SchemaHistory history;
+    private final LogicalTables logicalTables;
     private long lastCts;
     private BinlogPosition writtenEnd;
     private long writtenGno;
     private AppendedTransaction lastAppended;
     private GlobalTransaction<Captured> current;
+    private long currentCts;
+    private String currentOrigin;
     /** The data node's table ids of the branch being written and the global ids they map to. */
     private long[] nodeTableIds = new long[8];
     private long[] globalTableIds = new long[8];
@@ -58,7 +63,10 @@ final class TransactionAppender implements RowsBody {
     private final AtomicLong ddlsOutsideProtocol = new AtomicLong();
 
     /** @param lastCts the cts of the last transaction in the files, or the cut when there is none */
-    TransactionAppender(GlobalBinlog log, Streams streams, long lastCts) {
+    TransactionAppender(GlobalBinlog log, Streams streams, SchemaHistory history, LogicalTables logicalTables,
+                        long lastCts) {
+        this.history = history;
+        this.logicalTables = logicalTables;
         this.log = log;
         this.streams = streams;
         this.lastCts = lastCts;
@@ -79,6 +87,11 @@ final class TransactionAppender implements RowsBody {
     /** DDLs without the protocol's marker seen by this run: reported, not written. Read from any thread. */
     long ddlsOutsideProtocol() {
         return ddlsOutsideProtocol.get();
+    }
+
+    /** Table maps written without column names by this run (see {@link LogicalTables}). Read from any thread. */
+    long tableMapsWithoutMetadata() {
+        return logicalTables.tableMapsWithoutMetadata();
     }
 
     /** The last transaction appended by this run; null before the first. */
@@ -128,10 +141,13 @@ final class TransactionAppender implements RowsBody {
                 keys |= 1L << (tx.stream(i) & 63);
             }
             current = tx;
+            currentCts = cts;
+            currentOrigin = origin;
             try {
                 appended(log.appendRows(cts, keys, origin, this));
             } finally {
                 current = null;
+                currentOrigin = null;
             }
         }
         lastCts = cts;
@@ -199,9 +215,23 @@ final class TransactionAppender implements RowsBody {
         }
         for (LogicalDdl ddl : ddls) {
             String db = ddl.schema().isEmpty() ? null : ddl.schema();
-            // LEAD: wire SchemaHistory (helper "schema") here, BEFORE the append (restart rule of PLAN-5 §2):
-            //   history.apply(cts, ddl.schema(), ddl.ddl());
+            applyToHistory(cts, ddl, origin);
             appended(log.appendDdl(cts, origin, db, ddl.ddl()));
+        }
+    }
+
+    /**
+     * Before the append, so that a restart, which cuts the history back to its checkpoint, applies it again. A DDL
+     * the history cannot follow is still written (consumers parse it themselves); the tables it changed are then
+     * written without column names until the history knows them again (reported with them).
+     */
+    private void applyToHistory(long cts, LogicalDdl ddl, String origin) throws IOException {
+        try {
+            history.apply(cts, ddl.schema(), ddl.ddl());
+        } catch (SchemaException e) {
+            logger.error("{}: the schema history cannot follow the logical DDL {} at cts {}; it is written to the global"
+                    + " binlog, but the tables it changes may lose their column names: {}", origin, ddl, cts,
+                    e.getMessage());
         }
     }
 
@@ -258,12 +288,10 @@ final class TransactionAppender implements RowsBody {
                     continue;
                 }
                 if (pendingStatement >= 0) {
-                    out.rowsQuery(g.buffer(), g.textOffset(pendingStatement), g.textLength(pendingStatement));
+                    logicalTables.writeStatement(out, g, pendingStatement);
                     pendingStatement = -1;
                 }
-                long id = tableIds.computeIfAbsent(db + "." + g.table(i), name -> (long) tableIds.size() + 1);
-                map(g.tableId(i), id);
-                out.tableMap(g.buffer(), g.offset(i), g.length(i), id, null, null);
+                map(g.tableId(i), logicalTables.writeTableMap(out, g, i, currentCts, currentOrigin));
             } else if (g.isRows(i)) {
                 long id = globalId(g.tableId(i));
                 if (id != SKIPPED) {

@@ -77,10 +77,19 @@ public final class TransactionEncoder {
         drainIfFull();
     }
 
-    /** A data node's raw table map body under a global table id and (when non-null) logical names. */
+    /** A data node's raw table map body under a global table id and (when non-null) logical names, without optional metadata. */
     public void tableMap(byte[] rawBody, int off, int len, long tableId, byte[] db, byte[] table) {
+        tableMap(rawBody, off, len, tableId, db, table, null);
+    }
+
+    /**
+     * A data node's raw table map body under a global table id and (when non-null) logical names, with the optional
+     * metadata of {@code metadata} (none when null) in place of any the data node wrote.
+     */
+    public void tableMap(byte[] rawBody, int off, int len, long tableId, byte[] db, byte[] table,
+                         TableMetadataEncoder metadata) {
         requireOpen();
-        TableMapEventEncoder.write(out, timestamp, serverId, rawBody, off, len, tableId, db, table);
+        TableMapEventEncoder.write(out, timestamp, serverId, rawBody, off, len, tableId, db, table, metadata);
         drainIfFull();
     }
 

@@ -14,6 +14,7 @@ public final class Capabilities {
     public static final int IGNORE_SIGPIPE = 1 << 12;
     public static final int TRANSACTIONS = 1 << 13;
     public static final int SECURE_CONNECTION = 1 << 15;
+    public static final int MULTI_STATEMENTS = 1 << 16;
     public static final int MULTI_RESULTS = 1 << 17;
     public static final int PLUGIN_AUTH = 1 << 19;
     public static final int CONNECT_ATTRS = 1 << 20;
@@ -22,12 +23,11 @@ public final class Capabilities {
 
     /**
      * What this server offers. Deliberately absent: SSL, DEPRECATE_EOF (result sets end with classic EOF
-     * packets, which replication clients rely on), MULTI_STATEMENTS, COMPRESS, LOCAL_FILES and
-     * SESSION_TRACK. LONG_PASSWORD doubles as the "this is MySQL, not MariaDB" marker for MariaDB clients.
+     * packets, which replication clients rely on), COMPRESS, LOCAL_FILES and SESSION_TRACK. LONG_PASSWORD doubles as the "this is MySQL, not MariaDB" marker for MariaDB clients.
      */
     public static final int SERVER_DEFAULT = LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB
             | IGNORE_SPACE | PROTOCOL_41 | INTERACTIVE | IGNORE_SIGPIPE | TRANSACTIONS | SECURE_CONNECTION
-            | MULTI_RESULTS | PLUGIN_AUTH | CONNECT_ATTRS | PLUGIN_AUTH_LENENC_CLIENT_DATA;
+            | MULTI_STATEMENTS | MULTI_RESULTS | PLUGIN_AUTH | CONNECT_ATTRS | PLUGIN_AUTH_LENENC_CLIENT_DATA;
 
     private Capabilities() {
     }

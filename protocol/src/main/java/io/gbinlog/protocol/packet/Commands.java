@@ -9,6 +9,7 @@ public final class Commands {
     public static final int PING = 0x0E;
     public static final int BINLOG_DUMP = 0x12;
     public static final int REGISTER_SLAVE = 0x15;
+    public static final int SET_OPTION = 0x1B;
     public static final int BINLOG_DUMP_GTID = 0x1E;
 
     private Commands() {

@@ -25,6 +25,11 @@ public sealed interface QueryResult permits QueryResult.Ok, QueryResult.Error, Q
         return new Error(1235, "42000", "gbinlog does not support this statement: " + quoted.strip());
     }
 
+    /** ER_BAD_DB_ERROR: the statement names a schema this server does not have. */
+    static Error unknownDatabase(String schema) {
+        return new Error(1049, "42000", "Unknown database '" + schema + "'");
+    }
+
     /** Values are rendered as text: null is SQL NULL, byte[] is sent as is, anything else as toString(). */
     @SuppressWarnings("unchecked")
     static ResultSet resultSet(List<Column> columns, List<? extends List<?>> rows) {

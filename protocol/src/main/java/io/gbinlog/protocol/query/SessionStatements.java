@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -33,12 +35,21 @@ public final class SessionStatements {
             "SYSTEM_USER", SessionStatements::userAtHost,
             "CURRENT_USER", session -> SqlValue.string(session.user() + "@%"),
             "CONNECTION_ID", session -> new SqlValue(ColumnType.BIGINT_UNSIGNED, Long.toString(session.connectionId())),
-            "UNIX_TIMESTAMP", session -> SqlValue.integer(System.currentTimeMillis() / 1000));
+            "UNIX_TIMESTAMP", session -> SqlValue.integer(System.currentTimeMillis() / 1000),
+            "UUID", session -> SqlValue.string(UUID.randomUUID().toString())); // Canal: SET @slave_uuid = uuid()
 
     private final ServerVariables variables;
+    private final Predicate<String> schemaExists;
 
-    public SessionStatements(ServerVariables variables) {
+    /** {@code schemaExists} decides which schemas {@code USE} accepts (MySQL's error 1049 for the others). */
+    public SessionStatements(ServerVariables variables, Predicate<String> schemaExists) {
         this.variables = variables;
+        this.schemaExists = schemaExists;
+    }
+
+    /** Session statements of a server that accepts any schema name. */
+    public SessionStatements(ServerVariables variables) {
+        this(variables, schema -> true);
     }
 
     /** The answer to {@code sql} if it is a session statement, else null. */
@@ -302,12 +313,15 @@ public final class SessionStatements {
 
     // ---- USE
 
-    private static QueryResult use(Session session, Cursor in) {
+    private QueryResult use(Session session, Cursor in) {
         Token schema = in.next();
         if (schema.kind() != Kind.WORD && schema.kind() != Kind.QUOTED_NAME) {
             throw Decline.INSTANCE;
         }
         in.expectEnd();
+        if (!schemaExists.test(schema.text())) {
+            return QueryResult.unknownDatabase(schema.text());
+        }
         session.schema(schema.text());
         return QueryResult.ok();
     }

@@ -110,12 +110,18 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, ServerErrors.accessDenied(user, host, token.length > 0));
             return;
         }
+        String database = response.database();
+        if (database != null && !config.schemaExists().test(database)) {
+            refuse(ctx, QueryResult.unknownDatabase(database)); // as MySQL refuses a connection to a missing schema
+            return;
+        }
         cancelTimeout();
         Session session = new Session(connectionId, user, host);
-        session.schema(response.database());
+        session.schema(database);
         sequence.enterCommandPhase();
         ctx.writeAndFlush(Replies.ok(ctx.alloc(), QueryResult.ok()));
-        ctx.pipeline().replace(this, "commands", new CommandDispatcher(config, sequence, session));
+        ctx.pipeline().replace(this, "commands", new CommandDispatcher(config, sequence, session,
+                (response.capabilities() & Capabilities.MULTI_STATEMENTS) != 0));
         log.debug("connection {}: {} authenticated", connectionId, session);
     }
 

@@ -6,6 +6,7 @@ import io.gbinlog.protocol.packet.MysqlPacket;
 import io.gbinlog.protocol.packet.PacketSequence;
 import io.gbinlog.protocol.query.QueryResult;
 import io.gbinlog.protocol.query.Session;
+import io.gbinlog.protocol.query.StatementSplitter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -15,14 +16,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Queue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The command phase of one connection: runs each command in arrival order and answers it. COM_QUERY goes
- * to the session statements, then to the application's query handler; COM_PING, COM_INIT_DB and COM_QUIT
- * are handled here; other command bytes go to registered {@link CommandHandler}s, and unknown ones get
+ * to the session statements, then to the application's query handler, statement by statement when the
+ * client enabled multi-statements; COM_PING, COM_INIT_DB, COM_SET_OPTION and COM_QUIT are handled here; other command bytes go to registered {@link CommandHandler}s, and unknown ones get
  * ERR 1047 with the connection left open. Replies are flushed once per read batch, so pipelined commands
  * share one flush.
  */
@@ -40,11 +42,14 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private Running streaming;
     /** Set once the connection is being closed: later packets are dropped unanswered. */
     private boolean closing;
+    /** CLIENT_MULTI_STATEMENTS, from the handshake, switched by COM_SET_OPTION. */
+    private boolean multiStatements;
 
-    CommandDispatcher(ServerConfig config, PacketSequence sequence, Session session) {
+    CommandDispatcher(ServerConfig config, PacketSequence sequence, Session session, boolean multiStatements) {
         this.config = config;
         this.sequence = sequence;
         this.session = session;
+        this.multiStatements = multiStatements;
     }
 
     @Override
@@ -108,6 +113,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
                 case Commands.PING -> reply(QueryResult.ok());
                 case Commands.INIT_DB -> initDb(payload);
                 case Commands.QUERY -> query(payload);
+                case Commands.SET_OPTION -> setOption(payload);
                 default -> custom(command, payload);
             }
         } catch (MalformedPacketException e) {
@@ -127,29 +133,66 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             reply(ServerErrors.noDatabaseSelected());
             return;
         }
+        if (!config.schemaExists().test(schema)) {
+            reply(QueryResult.unknownDatabase(schema));
+            return;
+        }
         session.schema(schema);
         reply(QueryResult.ok());
     }
 
     private void query(ByteBuf payload) {
         String sql = payload.toString(StandardCharsets.UTF_8);
+        if (!multiStatements) {
+            reply(answer(sql));
+            return;
+        }
+        // As MySQL runs a batch: one result per statement, each but the last flagged "more results exist";
+        // an error is the batch's last result, the statements after it are not run.
+        List<String> statements = StatementSplitter.split(sql);
+        for (int i = 0; i < statements.size(); i++) {
+            QueryResult result = answer(statements.get(i));
+            boolean last = i == statements.size() - 1 || result instanceof QueryResult.Error;
+            Replies.write(ctx, ctx.alloc(), result, !last);
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    private QueryResult answer(String sql) {
         if (log.isDebugEnabled()) {
             log.debug("connection {}: query {}", session.connectionId(), abbreviated(sql));
         }
-        QueryResult result;
         try {
-            result = config.statements().answer(session, sql);
+            QueryResult result = config.statements().answer(session, sql);
             if (result == null) {
                 result = config.queryHandler().handle(session, sql);
             }
             if (result == null) {
                 throw new IllegalStateException("the query handler returned no result");
             }
+            return result;
         } catch (Exception e) {
             log.warn("connection {}: query handler failed on: {}", session.connectionId(), abbreviated(sql), e);
-            result = ServerErrors.handlerFailed(e);
+            return ServerErrors.handlerFailed(e);
         }
-        reply(result);
+    }
+
+    /** COM_SET_OPTION: multi-statements on (0) or off (1), answered with an EOF packet as MySQL does. */
+    private void setOption(ByteBuf payload) {
+        if (payload.readableBytes() != 2) {
+            throw new MalformedPacketException("COM_SET_OPTION needs a 2-byte option, got " + payload.readableBytes());
+        }
+        switch (payload.readUnsignedShortLE()) {
+            case 0 -> multiStatements = true;
+            case 1 -> multiStatements = false;
+            default -> {
+                reply(ServerErrors.unknownCommand());
+                return;
+            }
+        }
+        ctx.write(Replies.eof(ctx.alloc()));
     }
 
     /** Statements can be megabytes long: logs get their beginning. */

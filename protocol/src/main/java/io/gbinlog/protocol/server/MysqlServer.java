@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +52,7 @@ import java.util.function.Supplier;
 public final class MysqlServer implements AutoCloseable {
 
     private static final Set<Integer> BUILT_IN_COMMANDS = Set.of(Commands.QUIT, Commands.INIT_DB, Commands.QUERY,
-            Commands.PING);
+            Commands.PING, Commands.SET_OPTION);
 
     /** MySQL's own ceiling for max_allowed_packet. */
     private static final int MAX_PACKET_SIZE = 1 << 30;
@@ -104,6 +105,7 @@ public final class MysqlServer implements AutoCloseable {
         private int maxConnections = 1000;
         private int ioThreads = 2;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Predicate<String> schemaExists = schema -> true;
 
         private Builder() {
         }
@@ -152,6 +154,15 @@ public final class MysqlServer implements AutoCloseable {
         /** Answers statements that are not session boilerplate; default: ERR 1235 "does not support". */
         public Builder queryHandler(QueryHandler queryHandler) {
             this.queryHandler = Objects.requireNonNull(queryHandler, "queryHandler");
+            return this;
+        }
+
+        /**
+         * The schemas a client may choose (handshake, COM_INIT_DB, {@code USE}); others get MySQL's error 1049.
+         * Asked on the connection's I/O thread. Default: any name.
+         */
+        public Builder schemas(Predicate<String> schemaExists) {
+            this.schemaExists = Objects.requireNonNull(schemaExists, "schemas");
             return this;
         }
 
@@ -249,9 +260,9 @@ public final class MysqlServer implements AutoCloseable {
             ServerVariables.defaults(serverVersion, maxPacketSize).forEach((name, value) -> all.put(name, () -> value));
             variables.forEach((name, value) -> all.put(name, () -> value));
             all.putAll(liveVariables);
-            SessionStatements statements = new SessionStatements(new ServerVariables(all));
+            SessionStatements statements = new SessionStatements(new ServerVariables(all), schemaExists);
             return new ServerConfig(serverVersion, credentials, statements, queryHandler, Map.copyOf(commands),
-                    maxPacketSize, connectTimeout);
+                    maxPacketSize, connectTimeout, schemaExists);
         }
     }
 }

@@ -28,19 +28,38 @@ final class Replies {
 
     /** Writes (without flushing) the packets of {@code result}; the future completes with the last one. */
     static ChannelFuture write(ChannelOutboundInvoker out, ByteBufAllocator alloc, QueryResult result) {
+        return write(out, alloc, result, false);
+    }
+
+    /**
+     * As {@link #write(ChannelOutboundInvoker, ByteBufAllocator, QueryResult)}, for one statement of a
+     * multi-statement batch: {@code moreResults} marks that another statement's result follows.
+     */
+    static ChannelFuture write(ChannelOutboundInvoker out, ByteBufAllocator alloc, QueryResult result,
+            boolean moreResults) {
+        int status = moreResults ? STATUS | ServerStatus.MORE_RESULTS_EXISTS : STATUS;
         if (result instanceof QueryResult.Ok ok) {
-            return out.write(ok(alloc, ok));
+            return out.write(ok(alloc, ok, status));
         }
         if (result instanceof QueryResult.Error error) {
             return out.write(error(alloc, error));
         }
-        return writeResultSet(out, alloc, (QueryResult.ResultSet) result);
+        return writeResultSet(out, alloc, (QueryResult.ResultSet) result, status);
     }
 
     static ByteBuf ok(ByteBufAllocator alloc, QueryResult.Ok ok) {
+        return ok(alloc, ok, STATUS);
+    }
+
+    private static ByteBuf ok(ByteBufAllocator alloc, QueryResult.Ok ok, int status) {
         ByteBuf buf = alloc.buffer();
-        new OkPacket(ok.affectedRows(), ok.lastInsertId(), STATUS, 0, ok.info()).encode(buf);
+        new OkPacket(ok.affectedRows(), ok.lastInsertId(), status, 0, ok.info()).encode(buf);
         return buf;
+    }
+
+    /** The EOF packet that answers COM_SET_OPTION, as MySQL sends it to clients without CLIENT_DEPRECATE_EOF. */
+    static ByteBuf eof(ByteBufAllocator alloc) {
+        return eof(alloc, STATUS);
     }
 
     static ByteBuf error(ByteBufAllocator alloc, QueryResult.Error error) {
@@ -50,7 +69,7 @@ final class Replies {
     }
 
     private static ChannelFuture writeResultSet(ChannelOutboundInvoker out, ByteBufAllocator alloc,
-            QueryResult.ResultSet resultSet) {
+            QueryResult.ResultSet resultSet, int status) {
         ByteBuf count = alloc.buffer(9);
         PacketBuffers.writeLengthEncodedInt(count, resultSet.columns().size());
         out.write(count);
@@ -59,7 +78,7 @@ final class Replies {
             new ColumnDefinition41("", "", column.name(), column.type()).encode(buf);
             out.write(buf);
         }
-        out.write(eof(alloc));
+        out.write(eof(alloc, status));
         for (List<Object> row : resultSet.rows()) {
             List<byte[]> values = new ArrayList<>(row.size());
             for (Object value : row) {
@@ -69,12 +88,12 @@ final class Replies {
             new TextRow(values).encode(buf);
             out.write(buf);
         }
-        return out.write(eof(alloc));
+        return out.write(eof(alloc, status));
     }
 
-    private static ByteBuf eof(ByteBufAllocator alloc) {
+    private static ByteBuf eof(ByteBufAllocator alloc, int status) {
         ByteBuf buf = alloc.buffer(5);
-        new EofPacket(0, STATUS).encode(buf);
+        new EofPacket(0, status).encode(buf);
         return buf;
     }
 

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** The real MariaDB 10.11 event bodies of mariadb-10.11-row-events.txt (see its header for how they were made). */
+/** Real MariaDB 10.11 event bodies: mariadb-10.11-row-events.txt and the like (each file's header says how it was made). */
 final class MariaDbRowEvents {
     record RawEvent(String name, int type, byte[] body) {
     }
@@ -18,8 +18,12 @@ final class MariaDbRowEvents {
     }
 
     static List<RawEvent> load() throws IOException {
+        return load("/mariadb-10.11-row-events.txt");
+    }
+
+    static List<RawEvent> load(String resource) throws IOException {
         List<RawEvent> events = new ArrayList<>();
-        try (InputStream in = MariaDbRowEvents.class.getResourceAsStream("/mariadb-10.11-row-events.txt");
+        try (InputStream in = MariaDbRowEvents.class.getResourceAsStream(resource);
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.isBlank() || line.startsWith("#")) {

@@ -1,6 +1,7 @@
 package io.gbinlog.protocol.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -49,6 +50,15 @@ class SessionStatementsTest {
 
         Session other = new Session(8, "u", "127.0.0.1");
         assertNull(((QueryResult.ResultSet) statements.answer(other, "SELECT @a")).rows().get(0).get(0));
+    }
+
+    @Test
+    void userVariableTakesAFreshUuid() {
+        assertInstanceOf(QueryResult.Ok.class, statements.answer(session, "set @slave_uuid=uuid()"));
+        String uuid = session.userVariable("slave_uuid");
+        assertEquals(uuid, java.util.UUID.fromString(uuid).toString());
+        statements.answer(session, "set @other=uuid()");
+        assertNotEquals(uuid, session.userVariable("other"));
     }
 
     @Test

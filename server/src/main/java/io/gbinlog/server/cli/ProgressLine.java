@@ -24,9 +24,11 @@ final class ProgressLine {
         String delay = d.getTotalCount() == 0 ? "delay -"
                 : String.format("delay p50 %d ms p99 %d ms max %d ms", d.getValueAtPercentile(50),
                         d.getValueAtPercentile(99), d.getMaxValue());
-        return String.format("global binlog %6.0f txn/s  %s  at %s (GTID %d)%s%s%s", rate, delay, stats.binlogEnd(),
+        return String.format("global binlog %6.0f txn/s  %s  at %s (GTID %d)%s%s%s%s", rate, delay, stats.binlogEnd(),
                 stats.lastGno(), stats.backlog() > 0 ? "  backlog " + stats.backlog() : "",
                 stats.ddlsOutsideProtocol() > 0 ? "  DDLs outside the protocol: " + stats.ddlsOutsideProtocol() : "",
+                stats.tableMapsWithoutMetadata() > 0
+                        ? "  table maps without column names: " + stats.tableMapsWithoutMetadata() : "",
                 stats.holdups().isEmpty() ? "" : "  held back by: " + String.join("; ", stats.holdups()));
     }
 }
