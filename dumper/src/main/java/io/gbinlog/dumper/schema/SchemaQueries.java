@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * The schema questions replicas and CDC tools ask a primary, answered from the latest version of the schema
  * history with the logical names: {@code SHOW DATABASES}, {@code SHOW [FULL] TABLES}, {@code SHOW CREATE TABLE},
- * {@code DESC} and {@code SHOW [FULL] COLUMNS}. Unknown schemas and tables get MySQL's errors 1049 and 1146.
+ * {@code DESC}, {@code SHOW [FULL] COLUMNS} and {@code information_schema.SCHEMATA}. Unknown schemas and tables get MySQL's errors 1049 and 1146.
  */
 public final class SchemaQueries {
 
@@ -30,6 +30,9 @@ public final class SchemaQueries {
         }
         if (result == null) {
             result = ShowColumns.answer(history, session, statement);
+        }
+        if (result == null) {
+            result = Schemata.answer(history, statement);
         }
         return result;
     }

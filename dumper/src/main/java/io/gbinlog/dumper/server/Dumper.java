@@ -1,5 +1,6 @@
 package io.gbinlog.dumper.server;
 
+import io.gbinlog.dumper.query.ClientQueries;
 import io.gbinlog.dumper.query.ReplicationQueries;
 import io.gbinlog.dumper.replica.ReplicaRegistry;
 import io.gbinlog.dumper.schema.SchemaQueries;
@@ -65,7 +66,7 @@ public final class Dumper implements AutoCloseable {
         BinlogDumps dumps = new BinlogDumps(log, READER_THREADS);
         ReplicaRegistry replicas = new ReplicaRegistry(log.config().serverId());
         try {
-            QueryHandler queries = new ReplicationQueries(log, replicas);
+            QueryHandler queries = new ClientQueries(new ReplicationQueries(log, replicas));
             MysqlServer.Builder builder = MysqlServer.builder()
                     .bind(listen.host(), listen.port())
                     .users(users)

@@ -93,6 +93,19 @@ class SchemaQueriesTest {
     }
 
     @Test
+    void schemataAsDebeziumReadsThem() throws SQLException {
+        assertEquals(List.of(List.of("SCHEMA_NAME", "DEFAULT_CHARACTER_SET_NAME", "DEFAULT_COLLATION_NAME"),
+                        List.of("bank", "utf8mb4", "utf8mb4_general_ci"), List.of("shop", "utf8mb4", "utf8mb4_general_ci")),
+                query("SELECT schema_name, default_character_set_name, default_collation_name FROM"
+                        + " information_schema.schemata"));
+        assertEquals(List.of(List.of("CATALOG_NAME", "SCHEMA_NAME", "DEFAULT_CHARACTER_SET_NAME", "DEFAULT_COLLATION_NAME",
+                        "SQL_PATH", "DEFAULT_ENCRYPTION"), java.util.Arrays.asList("def", "shop", "utf8mb4",
+                        "utf8mb4_general_ci", null, "NO")),
+                query("select * from INFORMATION_SCHEMA.`SCHEMATA` where SCHEMA_NAME = 'shop'"));
+        assertEquals(1054, failure("SELECT nonsense FROM information_schema.schemata").getErrorCode());
+    }
+
+    @Test
     void tables() throws SQLException {
         assertEquals(List.of(List.of("Tables_in_shop", "Table_type"), List.of("items", "BASE TABLE"),
                 List.of("orders", "BASE TABLE")), query("show full tables from `shop` where Table_type = 'BASE TABLE'"));

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * Answers the statements clients send around their real work, the same way for every application:
  * {@code SET} (user variables kept per session; system variables accepted, simple session values kept),
  * {@code SELECT} of variables, literals and session functions ({@code @@version_comment}, {@code @x},
- * {@code DATABASE()}, {@code 1}), {@code SHOW [GLOBAL|SESSION] VARIABLES [LIKE ...]} and {@code USE}.
+ * {@code DATABASE()}, {@code 1}), {@code SHOW [GLOBAL|SESSION] VARIABLES [LIKE ... | WHERE Variable_name IN (...)]}
+ * and {@code USE}.
  * A statement that is not entirely of that kind is not answered here (null) and goes to the application.
  */
 public final class SessionStatements {
@@ -229,19 +230,23 @@ public final class SessionStatements {
         }
         in.expectWord("VARIABLES");
         Pattern like = null;
+        Set<String> named = null;
         if (in.acceptWord("LIKE")) {
             Token pattern = in.next();
             if (pattern.kind() != Kind.STRING) {
                 throw Decline.INSTANCE;
             }
             like = likePattern(pattern.text());
+        } else if (in.acceptWord("WHERE")) {
+            named = variableNames(in);
         }
         in.expectEnd();
 
         List<List<Object>> rows = new ArrayList<>();
         for (Map.Entry<String, String> variable : variables.snapshot().entrySet()) {
             String name = variable.getKey();
-            if (like != null && !like.matcher(name).matches()) {
+            if ((like != null && !like.matcher(name).matches())
+                    || (named != null && !named.contains(name.toLowerCase(Locale.ROOT)))) {
                 continue;
             }
             String own = forSession ? session.systemVariable(name) : null;
@@ -249,6 +254,43 @@ public final class SessionStatements {
         }
         return QueryResult.resultSet(
                 List.of(new Column("Variable_name", ColumnType.VARCHAR), new Column("Value", ColumnType.VARCHAR)), rows);
+    }
+
+    /**
+     * The names of {@code WHERE Variable_name = 'a'}, {@code WHERE Variable_name IN ('a', 'b')} and ORs of those
+     * (Debezium asks for its charset variables so), lower case; any other condition is not ours.
+     */
+    private static Set<String> variableNames(Cursor in) {
+        Set<String> names = new java.util.HashSet<>();
+        do {
+            Token column = in.next();
+            if ((column.kind() != Kind.WORD && column.kind() != Kind.QUOTED_NAME)
+                    || !column.text().equalsIgnoreCase("Variable_name")) {
+                throw Decline.INSTANCE;
+            }
+            if (in.acceptSymbol("=")) {
+                names.add(variableName(in.next()));
+            } else {
+                in.expectWord("IN");
+                if (!in.acceptSymbol("(")) {
+                    throw Decline.INSTANCE;
+                }
+                do {
+                    names.add(variableName(in.next()));
+                } while (in.acceptSymbol(","));
+                if (!in.acceptSymbol(")")) {
+                    throw Decline.INSTANCE;
+                }
+            }
+        } while (in.acceptWord("OR"));
+        return names;
+    }
+
+    private static String variableName(Token literal) {
+        if (literal.kind() != Kind.STRING) {
+            throw Decline.INSTANCE;
+        }
+        return literal.text().toLowerCase(Locale.ROOT);
     }
 
     /** LIKE semantics: % any run, _ one character, backslash escapes; case-insensitive like MySQL's collation. */

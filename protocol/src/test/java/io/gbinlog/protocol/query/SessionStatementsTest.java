@@ -125,6 +125,16 @@ class SessionStatementsTest {
     }
 
     @Test
+    void showVariablesFiltersByName() {
+        assertEquals(List.of(List.of("character_set_server", "utf8mb4"), List.of("collation_server", "utf8mb4_general_ci")),
+                select("SHOW VARIABLES WHERE Variable_name IN ('character_set_server','collation_server')").rows());
+        assertEquals(List.of(List.of("binlog_checksum", "CRC32"), List.of("server_id", "42")),
+                select("show global variables where `VARIABLE_NAME` = 'SERVER_ID' or Variable_name = 'binlog_checksum'")
+                        .rows());
+        assertEquals(List.of(), select("SHOW VARIABLES WHERE Variable_name = 'nonexistent'").rows());
+    }
+
+    @Test
     void useChangesTheSchema() {
         assertInstanceOf(QueryResult.Ok.class, statements.answer(session, "USE `my db`"));
         assertEquals("my db", session.schema());
@@ -133,7 +143,7 @@ class SessionStatementsTest {
     @Test
     void everythingElseIsLeftToTheApplication() {
         for (String sql : new String[] {"SELECT TSO_TIMESTAMP()", "SELECT * FROM t", "SELECT @@version; DROP TABLE t",
-                "SHOW MASTER STATUS", "SET @x = 1 + 1", "SHOW VARIABLES WHERE Variable_name = 'x'", "SELECT 'unterminated",
+                "SHOW MASTER STATUS", "SET @x = 1 + 1", "SHOW VARIABLES WHERE Value = 'x'", "SELECT 'unterminated",
                 "INSERT INTO t VALUES (1)"}) {
             assertNull(statements.answer(session, sql), sql);
         }
