@@ -27,9 +27,6 @@ import java.util.regex.Pattern;
 public final class ClientQueries implements QueryHandler {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
-    /** Leading comments, as tools put before statements ({@code /* ApplicationName=... *}{@code /}). */
-    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(\\s*/\\*.*?\\*/)*\\s*", FLAGS);
-    private static final Pattern TRAILER = Pattern.compile("[\\s;]*$");
     private static final String CHARACTERISTIC = "(?:WITH\\s+CONSISTENT\\s+SNAPSHOT|READ\\s+ONLY|READ\\s+WRITE)";
     private static final Pattern TRANSACTION = Pattern.compile("BEGIN(?:\\s+WORK)?"
             + "|START\\s+TRANSACTION(?:\\s+" + CHARACTERISTIC + "(?:\\s*,\\s*" + CHARACTERISTIC + ")*)?"
@@ -58,7 +55,7 @@ public final class ClientQueries implements QueryHandler {
 
     @Override
     public QueryResult handle(Session session, String sql) throws Exception {
-        String statement = TRAILER.matcher(LEADING_COMMENTS.matcher(sql).replaceFirst("")).replaceFirst("");
+        String statement = StatementText.bare(sql);
         if (TRANSACTION.matcher(statement).matches() || LOCKS.matcher(statement).matches()) {
             return QueryResult.ok();
         }

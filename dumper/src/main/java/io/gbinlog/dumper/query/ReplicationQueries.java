@@ -25,9 +25,6 @@ import java.util.regex.Pattern;
 public final class ReplicationQueries implements QueryHandler {
 
     private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.DOTALL;
-    /** Leading comments, as tools put before statements ({@code /* ApplicationName=... *}{@code /}). */
-    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(\\s*/\\*.*?\\*/)*\\s*", FLAGS);
-    private static final Pattern TRAILER = Pattern.compile("[\\s;]*$");
     private static final Pattern STATUS = Pattern.compile("SHOW\\s+(?:MASTER|BINARY\\s+LOG)\\s+STATUS", FLAGS);
     private static final Pattern LOGS = Pattern.compile("SHOW\\s+(?:BINARY|MASTER)\\s+LOGS", FLAGS);
     private static final Pattern REPLICAS = Pattern.compile("SHOW\\s+(REPLICAS|SLAVE\\s+HOSTS)", FLAGS);
@@ -48,7 +45,7 @@ public final class ReplicationQueries implements QueryHandler {
 
     @Override
     public QueryResult handle(Session session, String sql) throws Exception {
-        String statement = TRAILER.matcher(LEADING_COMMENTS.matcher(sql).replaceFirst("")).replaceFirst("");
+        String statement = StatementText.bare(sql);
         if (STATUS.matcher(statement).matches()) {
             return masterStatus();
         }

@@ -1,5 +1,6 @@
 package io.gbinlog.dumper.schema;
 
+import io.gbinlog.dumper.query.StatementText;
 import io.gbinlog.protocol.query.QueryResult;
 import io.gbinlog.protocol.query.Session;
 import java.util.regex.Pattern;
@@ -15,15 +16,12 @@ final class SqlText {
     /** A string literal in single or double quotes. */
     static final String STRING = "('(?:[^'\\\\]|\\\\.|'')*'|\"(?:[^\"\\\\]|\\\\.|\"\")*\")";
 
-    private static final Pattern LEADING_COMMENTS = Pattern.compile("^(\\s*/\\*.*?\\*/)*\\s*", FLAGS);
-    private static final Pattern TRAILER = Pattern.compile("[\\s;]*$");
-
     private SqlText() {
     }
 
     /** The statement without the comments tools put before it and without trailing terminators. */
     static String statement(String sql) {
-        return TRAILER.matcher(LEADING_COMMENTS.matcher(sql).replaceFirst("")).replaceFirst("");
+        return StatementText.bare(sql);
     }
 
     /** The name a {@link #NAME} match denotes; null stays null. */
