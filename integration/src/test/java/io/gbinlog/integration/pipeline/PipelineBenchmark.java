@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * capture, merger and writer as fast as they go, with the writer's fsync on and off. Every figure is the best of
  * {@code bench.rounds}. Not a test: run it with
  * {@code mvn -B -pl integration -am -Pbench -DskipTests -Dbench.class=io.gbinlog.integration.pipeline.PipelineBenchmark test}
- * (options: -Dbench.transactions=200000 -Dbench.threads=8 -Dbench.rounds=3).
+ * (options: -Dbench.transactions=200000 -Dbench.threads=8 -Dbench.rounds=3, and -Dbench.recording=DIR to keep the
+ * recording in DIR and replay it again on the next run instead of recording anew).
  */
 public final class PipelineBenchmark {
 
@@ -33,6 +34,7 @@ public final class PipelineBenchmark {
     private static final int TRANSACTIONS = Integer.getInteger("bench.transactions", 200_000);
     private static final int THREADS = Integer.getInteger("bench.threads", 8);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final String RECORDING = System.getProperty("bench.recording", "");
 
     private PipelineBenchmark() {
     }
@@ -54,7 +56,7 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("gbinlog-pipeline-bench-");
         try {
-            BankRecording recording = BankRecording.record(dir.resolve("recorded"), NODES, TRANSACTIONS, THREADS);
+            BankRecording recording = recording(dir);
             List<Path> files = recording.allFiles();
             long bytes = 0;
             for (Path f : files) {
@@ -104,6 +106,21 @@ public final class PipelineBenchmark {
         } finally {
             delete(dir);
         }
+    }
+
+    private static BankRecording recording(Path dir) throws Exception {
+        if (RECORDING.isEmpty()) {
+            return BankRecording.record(dir.resolve("recorded"), NODES, TRANSACTIONS, THREADS);
+        }
+        Path kept = Path.of(RECORDING).toAbsolutePath();
+        BankRecording loaded = BankRecording.load(kept);
+        if (loaded != null) {
+            System.out.println("replaying the recording kept in " + kept);
+            return loaded;
+        }
+        BankRecording recorded = BankRecording.record(kept, NODES, TRANSACTIONS, THREADS);
+        recorded.save(kept);
+        return recorded;
     }
 
     private static void print(String name, Rate r, Rate parse) {

@@ -2,7 +2,7 @@ package io.gbinlog.merger.pipeline;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.gbinlog.collector.capture.BinlogCoordinates;
@@ -287,9 +287,11 @@ public final class Pipeline implements AutoCloseable {
     private void startThreads(Streams streams, EngineCheckpoint engine, CheckpointFile checkpoints,
                               Checkpoint checkpoint) {
         watch = new HoldupWatch(streams);
-        output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new BlockingWaitStrategy());
+        // Lite: a publish takes the writer's lock only when the writer waits, not for every transaction.
+        output = RingBuffer.createSingleProducer(OutputEvent::new, WRITER_RING_SIZE, new LiteBlockingWaitStrategy());
         writer = new BinlogWriter(binlog, settings.fsync(), checkpoints,
-                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut())), failure, checkpoint);
+                new TransactionAppender(binlog, streams, Math.max(binlog.lastCts(), engine.cut())), failure, wakeup,
+                checkpoint);
         writerProcessor = new BatchEventProcessorBuilder().build(output, output.newBarrier(), writer);
         writerProcessor.setExceptionHandler(new FailOnException());
         output.addGatingSequences(writerProcessor.getSequence());
@@ -298,7 +300,7 @@ public final class Pipeline implements AutoCloseable {
             rings[k] = new CollectorRing(k, settings.collectorRingSize(), wakeup);
         }
         mergeLoop = new MergeLoop(streams, engine, rings, watch, output, wakeup,
-                settings.checkpointInterval().toNanos(), failure);
+                settings.checkpointInterval().toNanos(), failure, writer);
         writerThread = new Thread(writerProcessor, "gbinlog-writer");
         mergeThread = new Thread(mergeLoop, "gbinlog-merger");
         writerThread.start();

@@ -273,6 +273,8 @@ public final class GlobalBinlog implements AutoCloseable {
 
     /**
      * Forces appended data to disk and makes it visible to readers (the group commit of {@link FsyncPolicy#ON_FLUSH}).
+     * The active file's index is not forced: opening the log checks it against the data and rebuilds what a crash
+     * lost, so one fsync per flush suffices.
      *
      * @throws IllegalStateException when an earlier write failed: what was appended since the last flush may be
      *                               lost, and only reopening the log tells
@@ -282,10 +284,7 @@ public final class GlobalBinlog implements AutoCloseable {
             return; // closed: closing flushed
         }
         requireWritable();
-        mutate(() -> {
-            active.force(false);
-            activeSegment().index.force();
-        });
+        mutate(() -> active.force(false));
         if (!publishOnRequest) {
             publish();
         }
