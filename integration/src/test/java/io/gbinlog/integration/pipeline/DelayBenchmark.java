@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  * pipeline's own HdrHistogram, see {@link PipelineStats#delayMillis()}), under the bank workload on 4 live data nodes
  * at several loads: the first load (the most workload threads) is taken as what the data nodes can take, and the
  * row closest to half of it is the one the target speaks of. The pipeline runs with the configuration's defaults
- * (probes every 50 ms, group commit per batch with fsync). Not a test: run it with
+ * (probes every 50 ms, group commit per batch with fsync). An idle stream holds the watermark until its next probe,
+ * so the probe interval bounds the delay of a transaction that leaves some data nodes idle. Not a test: run it with
  * {@code mvn -B -pl integration -am -Pbench -DskipTests -Dbench.class=io.gbinlog.integration.pipeline.DelayBenchmark test}
- * (options: -Dbench.loads=8,4,2,1 workload threads per load, -Dbench.seconds=15 per load).
+ * (options: -Dbench.loads=8,4,2,1 workload threads per load, -Dbench.seconds=15 per load, -Dbench.probeMs=50).
  */
 public final class DelayBenchmark {
 
@@ -36,6 +37,7 @@ public final class DelayBenchmark {
     private static final int[] LOADS = Arrays.stream(System.getProperty("bench.loads", "8,4,2,1").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
     private static final int SECONDS = Integer.getInteger("bench.seconds", 15);
+    private static final int PROBE_MILLIS = Integer.getInteger("bench.probeMs", 50);
 
     private DelayBenchmark() {
     }
@@ -86,7 +88,8 @@ public final class DelayBenchmark {
                         l.delays().getValueAtPercentile(50), l.delays().getValueAtPercentile(99),
                         l.delays().getMaxValue());
             }
-            System.out.println("targets at half of the data nodes' capacity: p50 < 5 ms, p99 < 50 ms");
+            System.out.printf("probes every %d ms; targets at half of the data nodes' capacity: p50 < 5 ms, p99 < 50 ms%n",
+                    PROBE_MILLIS);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -100,10 +103,10 @@ public final class DelayBenchmark {
         }
     }
 
-    /** The configuration's defaults: probes every 50 ms, 4096-event rings, fsync per batch, checkpoints every second. */
+    /** The configuration's defaults: 4096-event rings, fsync per batch, checkpoints at least every second. */
     private static PipelineSettings settings(LocalCluster cluster, Path storage, TestTso tso) {
         return new PipelineSettings(PipelineTesting.configs(cluster.nodes()), storage,
                 () -> new JdbcTsoClient(TestTso.HOST, tso.port(), TestTso.USER, TestTso.PASSWORD),
-                Duration.ofMillis(50), 4096, 4L << 20, 1L << 30, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
+                Duration.ofMillis(PROBE_MILLIS), 4096, 4L << 20, 1L << 30, FsyncPolicy.ON_FLUSH, 1, Duration.ofSeconds(1));
     }
 }
