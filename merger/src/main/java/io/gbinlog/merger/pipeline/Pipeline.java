@@ -71,6 +71,13 @@ public final class Pipeline implements AutoCloseable {
     private static final int INDEX_INTERVAL_BYTES = 4096;
     /** Heartbeats release the probes of an idle stream; they must come well within the collector's read timeout. */
     private static final Duration MAX_HEARTBEAT = Duration.ofSeconds(1);
+    /**
+     * A probe of an idle stream waits for the next heartbeat: at one per probe interval, that wait adds up to a whole
+     * interval to the delay of a transaction held by an idle data node. A tenth of it keeps the wait short; an idle
+     * data node sends a few hundred tiny events a second at most, a busy one none.
+     */
+    private static final int HEARTBEATS_PER_PROBE = 10;
+    private static final Duration MIN_HEARTBEAT = Duration.ofMillis(1);
 
     private final PipelineSettings settings;
     private final StorageDir storage;
@@ -309,8 +316,9 @@ public final class Pipeline implements AutoCloseable {
 
     private void startCollectors(List<DataNode> nodes, List<NodeSettings> found, long replicaServerId,
                                  List<BinlogCoordinates> starts) throws SQLException {
-        Duration heartbeat = settings.probeInterval().compareTo(MAX_HEARTBEAT) < 0 ? settings.probeInterval()
-                : MAX_HEARTBEAT;
+        Duration heartbeat = settings.probeInterval().dividedBy(HEARTBEATS_PER_PROBE);
+        heartbeat = heartbeat.compareTo(MIN_HEARTBEAT) < 0 ? MIN_HEARTBEAT
+                : heartbeat.compareTo(MAX_HEARTBEAT) > 0 ? MAX_HEARTBEAT : heartbeat;
         for (int k = 0; k < nodes.size(); k++) {
             ReplicaCollector collector = ReplicaCollector.builder(nodes.get(k), k, rings[k])
                     .serverId(replicaServerId)
