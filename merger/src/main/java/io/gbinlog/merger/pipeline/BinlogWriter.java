@@ -10,7 +10,7 @@ import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.FsyncPolicy;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 import java.util.Arrays;
 
@@ -33,7 +33,8 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     private final TransactionAppender appender;
     private final Failure failure;
     private final Wakeup wakeup;
-    private final Recorder delays = new Recorder(3);
+    /** Recorded by the writer thread only: no atomic update per value. */
+    private final SingleWriterRecorder delays = new SingleWriterRecorder(3);
     private long[] batchStarts = new long[256];
     private int batchCount;
     private boolean dirty;
