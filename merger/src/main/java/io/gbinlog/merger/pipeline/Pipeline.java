@@ -67,7 +67,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
-    private static final int WRITER_RING_SIZE = 1024;
+    /**
+     * Transactions between the merger and the writer: room for what the merger hands over while the writer waits on
+     * a batch's fsyncs (1024 held the merger back: fsync-per-batch replay 0.53-0.65 of parse speed against 0.59-0.82).
+     */
+    private static final int WRITER_RING_SIZE = 4096;
     private static final int INDEX_INTERVAL_BYTES = 4096;
     /** Heartbeats release the probes of an idle stream; they must come well within the collector's read timeout. */
     private static final Duration MAX_HEARTBEAT = Duration.ofSeconds(1);
