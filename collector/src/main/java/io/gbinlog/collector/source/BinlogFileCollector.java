@@ -48,7 +48,7 @@ public final class BinlogFileCollector {
                 assembler.startAt(new BinlogCoordinates(name, BinlogCoordinates.FIRST_EVENT));
             }
             long skipBefore = assembler.resumePosition().offset();
-            try (BinaryLogFileReader reader = new BinaryLogFileReader(path.toFile(), deserializer)) {
+            try (BinaryLogFileReader reader = new BinaryLogFileReader(new FileInput(path), deserializer)) {
                 for (Event event = reader.readEvent(); event != null; event = reader.readEvent()) {
                     EventHeaderV4 header = event.getHeader();
                     if (header.getNextPosition() - header.getEventLength() >= skipBefore) {

@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The bank workload recorded on real data nodes for {@link io.gbinlog.merger.pipeline.Pipeline#replay}: every node's
@@ -76,6 +78,46 @@ record BankRecording(List<String> ids, List<List<Path>> files, long startTso, lo
             }
         }
     }
+
+    /** Writes what {@link #load} needs beside the copied files, so that a benchmark can replay them again. */
+    void save(Path dir) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("ids", String.join(",", ids));
+        for (int k = 0; k < ids.size(); k++) {
+            p.setProperty("files." + k, String.join(",", files.get(k).stream()
+                    .map(f -> dir.relativize(f).toString()).toList()));
+        }
+        p.setProperty("startTso", Long.toString(startTso));
+        p.setProperty("endTso", Long.toString(endTso));
+        p.setProperty("progress", progress.distributedCommitted() + "," + progress.localCommitted() + ","
+                + progress.rolledBack() + "," + progress.aborted() + "," + progress.conflicts() + ","
+                + progress.unknown() + "," + progress.elapsed().toMillis());
+        try (var out = Files.newBufferedWriter(dir.resolve(SAVED))) {
+            p.store(out, "a recorded bank workload");
+        }
+    }
+
+    /** The recording {@link #save} left under {@code dir}, or null when there is none. */
+    static BankRecording load(Path dir) throws Exception {
+        if (!Files.exists(dir.resolve(SAVED))) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(dir.resolve(SAVED))) {
+            p.load(in);
+        }
+        List<String> ids = List.of(p.getProperty("ids").split(","));
+        List<List<Path>> files = new ArrayList<>();
+        for (int k = 0; k < ids.size(); k++) {
+            files.add(Arrays.stream(p.getProperty("files." + k).split(",")).map(dir::resolve).toList());
+        }
+        long[] c = Arrays.stream(p.getProperty("progress").split(",")).mapToLong(Long::parseLong).toArray();
+        return new BankRecording(ids, files, Long.parseLong(p.getProperty("startTso")),
+                Long.parseLong(p.getProperty("endTso")),
+                new Progress(c[0], c[1], c[2], c[3], c[4], c[5], Duration.ofMillis(c[6])));
+    }
+
+    private static final String SAVED = "recording.properties";
 
     private static long next(TestTso tso) throws Exception {
         try (TsoClient client = tso.clients().get()) {

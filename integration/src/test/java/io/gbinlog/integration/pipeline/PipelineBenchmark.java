@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * capture, merger and writer as fast as they go, with the writer's fsync on and off. Every figure is the best of
  * {@code bench.rounds}. Not a test: run it with
  * {@code mvn -B -pl integration -am -Pbench -DskipTests -Dbench.class=io.gbinlog.integration.pipeline.PipelineBenchmark test}
- * (options: -Dbench.transactions=200000 -Dbench.threads=8 -Dbench.rounds=3).
+ * (options: -Dbench.transactions=200000 -Dbench.threads=8 -Dbench.rounds=3, and -Dbench.recording=DIR to keep the
+ * recording in DIR and replay it again on the next run instead of recording anew).
  */
 public final class PipelineBenchmark {
 
@@ -33,6 +34,7 @@ public final class PipelineBenchmark {
     private static final int TRANSACTIONS = Integer.getInteger("bench.transactions", 200_000);
     private static final int THREADS = Integer.getInteger("bench.threads", 8);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final String RECORDING = System.getProperty("bench.recording", "");
 
     private PipelineBenchmark() {
     }
@@ -54,7 +56,7 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("gbinlog-pipeline-bench-");
         try {
-            BankRecording recording = BankRecording.record(dir.resolve("recorded"), NODES, TRANSACTIONS, THREADS);
+            BankRecording recording = recording(dir);
             List<Path> files = recording.allFiles();
             long bytes = 0;
             for (Path f : files) {
@@ -63,25 +65,26 @@ public final class PipelineBenchmark {
             System.out.printf("recorded %d data-node binlog files, %.1f MB: %s%n", files.size(), bytes / 1e6,
                     recording.progress());
 
-            Rate parse = null;
-            for (int round = 1; round <= ROUNDS; round++) {
-                Rate r = parse(files);
-                System.out.printf("parse round %d: %.2f s%n", round, r.seconds());
-                parse = r.best(parse);
-            }
-            long events = parse.events();
+            // One untimed pass of each warms the JIT; then every round runs all three in turn, so that a burst of load
+            // from elsewhere on the machine weighs on one round of each rather than on all rounds of one.
+            long events = parse(files).events();
+            replay(recording, dir.resolve("warm-up"), FsyncPolicy.NEVER);
+            delete(dir.resolve("warm-up"));
             long expected = recording.progress().committed();
             String check = "not run";
+            Rate parse = null;
             Rate[] pipeline = new Rate[2];
             FsyncPolicy[] policies = {FsyncPolicy.ON_FLUSH, FsyncPolicy.NEVER};
             for (int round = 1; round <= ROUNDS; round++) {
+                Rate parsed = parse(files);
+                System.out.printf("round %d, parse: %.2f s%n", round, parsed.seconds());
+                parse = parsed.best(parse);
                 for (int p = 0; p < policies.length; p++) {
                     Path storage = dir.resolve("global-" + round + "-" + policies[p]);
                     long start = System.nanoTime();
-                    PipelineStats stats = Pipeline.replay(settings(recording.ids(), storage, policies[p]),
-                            recording.files(), recording.startTso(), recording.endTso(), Duration.ofMinutes(30));
+                    PipelineStats stats = replay(recording, storage, policies[p]);
                     Rate r = new Rate(events, bytes, (System.nanoTime() - start) / 1e9);
-                    System.out.printf("pipeline round %d, fsync %s: %.2f s, %d global transactions, %.1f MB written%n",
+                    System.out.printf("round %d, pipeline, fsync %s: %.2f s, %d global transactions, %.1f MB written%n",
                             round, policies[p], r.seconds(), stats.transactions(), globalBytes(storage) / 1e6);
                     if (round == 1 && p == 0) {
                         check = stats.transactions() == expected ? "OK: " + expected + " global transactions = "
@@ -104,6 +107,26 @@ public final class PipelineBenchmark {
         } finally {
             delete(dir);
         }
+    }
+
+    private static PipelineStats replay(BankRecording recording, Path storage, FsyncPolicy fsync) throws Exception {
+        return Pipeline.replay(settings(recording.ids(), storage, fsync), recording.files(), recording.startTso(),
+                recording.endTso(), Duration.ofMinutes(30));
+    }
+
+    private static BankRecording recording(Path dir) throws Exception {
+        if (RECORDING.isEmpty()) {
+            return BankRecording.record(dir.resolve("recorded"), NODES, TRANSACTIONS, THREADS);
+        }
+        Path kept = Path.of(RECORDING).toAbsolutePath();
+        BankRecording loaded = BankRecording.load(kept);
+        if (loaded != null) {
+            System.out.println("replaying the recording kept in " + kept);
+            return loaded;
+        }
+        BankRecording recorded = BankRecording.record(kept, NODES, TRANSACTIONS, THREADS);
+        recorded.save(kept);
+        return recorded;
     }
 
     private static void print(String name, Rate r, Rate parse) {

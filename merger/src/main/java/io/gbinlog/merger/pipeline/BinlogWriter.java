@@ -10,7 +10,7 @@ import io.gbinlog.merger.writer.BinlogPosition;
 import io.gbinlog.merger.writer.FsyncPolicy;
 import io.gbinlog.merger.writer.GlobalBinlog;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 import java.util.Arrays;
 
@@ -32,7 +32,9 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     private final CheckpointFile checkpoints;
     private final TransactionAppender appender;
     private final Failure failure;
-    private final Recorder delays = new Recorder(3);
+    private final Wakeup wakeup;
+    /** Recorded by the writer thread only: no atomic update per value. */
+    private final SingleWriterRecorder delays = new SingleWriterRecorder(3);
     private long[] batchStarts = new long[256];
     private int batchCount;
     private boolean dirty;
@@ -41,12 +43,15 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     private long pendingCheckpointGno;
     private AppendedTransaction pendingCheckpointLast;
     private long pendingWatermark = -1;
+    private long pendingCheckpointSequence = -1;
+    private volatile long writtenCheckpointSequence = -1;
     private volatile long durableWatermark = -1;
     private volatile long transactions;
     private volatile Checkpoint lastCheckpoint;
 
     BinlogWriter(GlobalBinlog log, FsyncPolicy policy, CheckpointFile checkpoints, TransactionAppender appender,
-                 Failure failure, Checkpoint startingCheckpoint) {
+                 Failure failure, Wakeup wakeup, Checkpoint startingCheckpoint) {
+        this.wakeup = wakeup;
         this.log = log;
         this.policy = policy;
         this.checkpoints = checkpoints;
@@ -67,6 +72,7 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
                 // It covers what was appended before it, not what follows it in this batch.
                 pendingCheckpoint = e.checkpoint;
                 pendingWatermark = e.watermark;
+                pendingCheckpointSequence = sequence;
                 pendingCheckpointEnd = appender.writtenEnd();
                 pendingCheckpointGno = appender.writtenGno();
                 pendingCheckpointLast = appender.lastAppended();
@@ -97,7 +103,7 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
         }
         if (pendingCheckpoint != null) {
             Checkpoint written = Checkpoint.of(pendingCheckpointEnd, pendingCheckpointGno, pendingCheckpoint);
-            checkpoints.write(written);
+            checkpoints.write(written, policy != FsyncPolicy.NEVER);
             lastCheckpoint = written;
             // Only now may readers see it: a restart cuts the files back to the last checkpoint.
             if (pendingCheckpointLast != null) {
@@ -106,6 +112,8 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
             durableWatermark = pendingWatermark;
             pendingCheckpoint = null;
             pendingCheckpointLast = null;
+            writtenCheckpointSequence = pendingCheckpointSequence;
+            wakeup.signal(); // the merger may hold a checkpoint back until this one is written
         }
         long now = System.currentTimeMillis();
         for (int i = 0; i < batchCount; i++) {
@@ -120,6 +128,11 @@ final class BinlogWriter implements EventHandler<OutputEvent> {
     /** G of the merger as far as the files hold it: every transaction with a key up to (G, 0, ...) is written. */
     long durableWatermark() {
         return durableWatermark;
+    }
+
+    /** Sequence in the ring of the last checkpoint written (-1: none yet). */
+    long writtenCheckpointSequence() {
+        return writtenCheckpointSequence;
     }
 
     long transactions() {

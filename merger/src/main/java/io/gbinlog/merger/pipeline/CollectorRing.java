@@ -1,5 +1,6 @@
 package io.gbinlog.merger.pipeline;
 
+import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -28,7 +29,9 @@ final class CollectorRing implements CaptureListener {
 
     CollectorRing(int stream, int size, Wakeup wakeup) {
         this.stream = stream;
-        this.ring = RingBuffer.createSingleProducer(CaptureEvent::new, size);
+        // Nobody waits on this ring through a barrier (the merger polls and sleeps on the Wakeup), so a publish needs
+        // no signalling: busy-spin's signal is a no-op, where the default blocking strategy locks on every publish.
+        this.ring = RingBuffer.createSingleProducer(CaptureEvent::new, size, new BusySpinWaitStrategy());
         this.poller = ring.newPoller();
         ring.addGatingSequences(poller.getSequence());
         this.wakeup = wakeup;

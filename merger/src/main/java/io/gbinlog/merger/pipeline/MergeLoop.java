@@ -12,10 +12,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The merger thread: polls every collector ring, drives the one {@link TransactionMerger}, and publishes into the
- * writer's ring, in order, the transactions it hands over and, after every round that moved the global watermark
- * (and at least every checkpoint interval), the engine's checkpoint with that watermark. The writer persists a
- * checkpoint once everything before it in the ring is durable, so a checkpoint never claims more than the files
- * hold; a restart resumes the engine from it and the engine hands over exactly what follows.
+ * writer's ring, in order, the transactions it hands over and the engine's checkpoint with its watermark: after a
+ * round that moved the global watermark once the writer has written the previous checkpoint, and at least every
+ * checkpoint interval. One checkpoint in flight at a time: the writer keeps only the last one of a batch anyway, and
+ * building one costs the merger as much as merging many transactions; an idle writer still gets one right after
+ * every move, so readers see new transactions without waiting. The writer persists a checkpoint once everything
+ * before it in the ring is durable, so a checkpoint never claims more than the files hold; a restart resumes the
+ * engine from it and the engine hands over exactly what follows.
  */
 final class MergeLoop implements Runnable {
 
@@ -31,13 +34,18 @@ final class MergeLoop implements Runnable {
     private final Wakeup wakeup;
     private final long checkpointIntervalNanos;
     private final Failure failure;
+    private final BinlogWriter writer;
+    /** Sequence in the writer's ring of the last checkpoint published. */
+    private long checkpointSequence = -1;
     private long checkpointedWatermark = -1;
     private boolean emittedSinceCheckpoint;
     private volatile long globalWatermark;
     private volatile boolean stopping;
 
     MergeLoop(Streams streams, EngineCheckpoint from, CollectorRing[] rings, HoldupWatch watch,
-              RingBuffer<OutputEvent> output, Wakeup wakeup, long checkpointIntervalNanos, Failure failure) {
+              RingBuffer<OutputEvent> output, Wakeup wakeup, long checkpointIntervalNanos, Failure failure,
+              BinlogWriter writer) {
+        this.writer = writer;
         this.rings = rings;
         this.watch = watch;
         this.output = output;
@@ -90,7 +98,7 @@ final class MergeLoop implements Runnable {
             }
             globalWatermark = merger.globalWatermark();
             // Readers see the global binlog up to the last checkpoint: one follows every move of the watermark.
-            if (globalWatermark != checkpointedWatermark || emittedSinceCheckpoint || now - nextCheckpoint >= 0) {
+            if (checkpointDue() || now - nextCheckpoint >= 0) {
                 publishCheckpoint();
                 nextCheckpoint = now + checkpointIntervalNanos;
             }
@@ -98,12 +106,20 @@ final class MergeLoop implements Runnable {
                 if (stopping && allDrained()) {
                     break;
                 }
-                wakeup.sleep(Math.min(nextWatch, nextCheckpoint) - now, () -> allDrained() && !stopping);
+                // The writer signals when it has written a checkpoint: a move waiting for it is published then.
+                wakeup.sleep(Math.min(nextWatch, nextCheckpoint) - now,
+                        () -> allDrained() && !stopping && !checkpointDue());
             }
         }
         if (!failure.failed()) {
             publishCheckpoint();
         }
+    }
+
+    /** The watermark moved (or transactions went out) and the writer has written the previous checkpoint. */
+    private boolean checkpointDue() {
+        return (merger.globalWatermark() != checkpointedWatermark || emittedSinceCheckpoint)
+                && writer.writtenCheckpointSequence() >= checkpointSequence;
     }
 
     private boolean allDrained() {
@@ -159,6 +175,7 @@ final class MergeLoop implements Runnable {
         e.checkpoint = merger.checkpoint();
         e.watermark = g;
         output.publish(sequence);
+        checkpointSequence = sequence;
         checkpointedWatermark = g;
         emittedSinceCheckpoint = false;
     }

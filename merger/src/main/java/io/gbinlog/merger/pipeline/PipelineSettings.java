@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * @param maxFileSize        global binlog file rotation size
  * @param fsync              when the global binlog is forced to disk
  * @param serverId           server_id in the global binlog's events
- * @param checkpointInterval how often the restart checkpoint is written
+ * @param checkpointInterval the longest time between two restart checkpoints (one also follows every move of the
+ *                           watermark, once the writer has written the previous one)
  * @param names              physical schema and table names → logical ones
  */
 public record PipelineSettings(List<DataNode> dataNodes, Path storageDir, Supplier<TsoClient> tso,

@@ -45,6 +45,11 @@ public final class GlobalBinlog implements AutoCloseable {
     private static final int RETAINED_BUFFER = 4 * 1024 * 1024;
     /** A transaction larger than this goes to the file while it is encoded (see TransactionEncoder): bounded memory. */
     private static final int DRAIN_THRESHOLD = RETAINED_BUFFER;
+    /**
+     * With {@link #publishOnlyOnRequest()} appends stay in the buffer until this many bytes wait or the next flush:
+     * one write call per batch instead of one per transaction (nobody sees them before a flush anyway).
+     */
+    private static final int WRITE_BATCH = 1024 * 1024;
 
     /** What readers may see: the durable end and the last transaction before it. */
     private record Committed(BinlogPosition end, long lastGno, long lastCts) {
@@ -68,6 +73,8 @@ public final class GlobalBinlog implements AutoCloseable {
     private RecoveryReport recoveryReport;
     /** Set by {@link #publishOnlyOnRequest()}: appends and flushes no longer make data visible. */
     private boolean publishOnRequest;
+    /** The buffer holds appended transactions not yet written: from its base position to {@link #activeSize}. */
+    private boolean unwritten;
 
     private GlobalBinlog(BinlogLogConfig config) {
         this.config = config;
@@ -154,7 +161,8 @@ public final class GlobalBinlog implements AutoCloseable {
     /**
      * From now on appended data becomes visible to readers only through {@link #publish(AppendedTransaction)}: for
      * a writer whose output is final only once it stored what covers it (a restart may append what follows in
-     * another way). Durability is unchanged: {@link #flush()} still forces data to disk.
+     * another way). Durability is unchanged: {@link #flush()} still forces data to disk. Appends may wait in memory
+     * (up to {@link #WRITE_BATCH}) until the next flush: publish only what a flush covers.
      */
     public void publishOnlyOnRequest() {
         publishOnRequest = true;
@@ -230,7 +238,9 @@ public final class GlobalBinlog implements AutoCloseable {
         long sequence = clock.nextSequence();
         long lastCommitted = clock.lastCommitted(keys);
         long start = activeSize;
-        buffer.reset(start);
+        if (!unwritten) {
+            buffer.reset(start);
+        }
         try {
             if (body == null) {
                 encoder.ddl(cts, origin, gno, lastCommitted, sequence, db, ddl);
@@ -240,18 +250,26 @@ public final class GlobalBinlog implements AutoCloseable {
                 encoder.commit();
             }
         } catch (RuntimeException e) {
-            if (encoder.drained() && failure == null) {
+            boolean drained = encoder.drained();
+            if (drained && failure == null) {
                 failure = e; // part of the transaction is in the file: only recovery can tell where it ends
             }
             encoder.abort();
+            if (!drained) {
+                keepUnwritten(start);
+            }
             if (e instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
             throw e;
         }
         Segment segment = activeSegment();
+        boolean batch = publishOnRequest && config.fsyncPolicy() != FsyncPolicy.EVERY_TRANSACTION
+                && buffer.length() < WRITE_BATCH;
         mutate(() -> {
-            writeFully(active, buffer, buffer.basePosition());
+            if (!batch) {
+                writeFully(active, buffer, buffer.basePosition());
+            }
             if (segment.index.wants(start, config.indexIntervalBytes())) {
                 segment.index.append(cts, gno, start);
             }
@@ -259,6 +277,7 @@ public final class GlobalBinlog implements AutoCloseable {
                 active.force(false);
             }
         });
+        unwritten = batch;
         long end = buffer.position();
         activeSize = end;
         clock.committed(keys, sequence);
@@ -272,7 +291,9 @@ public final class GlobalBinlog implements AutoCloseable {
     }
 
     /**
-     * Forces appended data to disk and makes it visible to readers (the group commit of {@link FsyncPolicy#ON_FLUSH}).
+     * Writes what appends left in the buffer, forces appended data to disk under {@link FsyncPolicy#ON_FLUSH} and
+     * makes it visible to readers (the group commit). The active file's index is not forced: opening the log checks
+     * it against the data and rebuilds what a crash lost, so one fsync per flush suffices.
      *
      * @throws IllegalStateException when an earlier write failed: what was appended since the last flush may be
      *                               lost, and only reopening the log tells
@@ -283,8 +304,10 @@ public final class GlobalBinlog implements AutoCloseable {
         }
         requireWritable();
         mutate(() -> {
-            active.force(false);
-            activeSegment().index.force();
+            writeUnwritten();
+            if (config.fsyncPolicy() == FsyncPolicy.ON_FLUSH) {
+                active.force(false);
+            }
         });
         if (!publishOnRequest) {
             publish();
@@ -399,6 +422,9 @@ public final class GlobalBinlog implements AutoCloseable {
         try {
             if (active != null && failure == null) {
                 flush();
+                if (config.fsyncPolicy() == FsyncPolicy.NEVER) {
+                    mutate(() -> active.force(false)); // the one fsync that policy makes besides rotation
+                }
             }
         } finally {
             closeQuietly();
@@ -493,6 +519,29 @@ public final class GlobalBinlog implements AutoCloseable {
         }
     }
 
+    /** Writes the buffered appends (see {@link #WRITE_BATCH}); within a {@link #mutate}. */
+    private void writeUnwritten() throws IOException {
+        if (unwritten) {
+            writeFully(active, buffer, buffer.basePosition());
+            unwritten = false;
+        }
+    }
+
+    /**
+     * After a transaction failed to encode: the buffer keeps the earlier appends not yet written, up to
+     * {@code end}, and drops the rest.
+     */
+    private void keepUnwritten(long end) {
+        if (!unwritten) {
+            return;
+        }
+        EventBuffer kept = new EventBuffer((int) (end - buffer.basePosition()));
+        kept.reset(buffer.basePosition());
+        kept.writeBytes(buffer.array(), 0, (int) (end - buffer.basePosition()));
+        buffer = kept;
+        encoder = newEncoder();
+    }
+
     private void publish() {
         synchronized (commitMonitor) {
             committed = new Committed(new BinlogPosition(activeSegment().name, activeSize), lastGno, lastCts);
@@ -501,7 +550,7 @@ public final class GlobalBinlog implements AutoCloseable {
     }
 
     private void shrinkBuffer() {
-        if (buffer.capacity() > RETAINED_BUFFER) {
+        if (!unwritten && buffer.capacity() > RETAINED_BUFFER) {
             buffer = new EventBuffer(INITIAL_BUFFER);
             encoder = newEncoder();
         }
@@ -511,6 +560,7 @@ public final class GlobalBinlog implements AutoCloseable {
     private void rotate() throws IOException {
         Segment old = activeSegment();
         String next = SegmentName.of(SegmentName.number(old.name) + 1);
+        writeUnwritten();
         buffer.reset(activeSize);
         RotateEventEncoder.write(buffer, nowSeconds(), config.serverId(), next);
         long sealedSize = activeSize + buffer.length();
