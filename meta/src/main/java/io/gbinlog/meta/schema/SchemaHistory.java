@@ -140,7 +140,11 @@ public final class SchemaHistory implements AutoCloseable {
 
     /** The table as it is now; null when there is none. */
     public TableSchema table(String db, String table) {
-        Latest l = latest;
+        return table(latest, db, table);
+    }
+
+    // Each read takes one snapshot of the latest state: a second read of the field could see a newer one.
+    private static TableSchema table(Latest l, String db, String table) {
         Map<String, TableSchema> tables = l == null ? null : l.tables.get(db);
         return tables == null ? null : tables.get(table);
     }
@@ -149,28 +153,34 @@ public final class SchemaHistory implements AutoCloseable {
     public TableSchema table(String db, String table, long cts) {
         Latest l = latest;
         if (l == null || cts >= l.cts) {
-            return table(db, table);
+            return table(l, db, table);
         }
         return fromStore(() -> store.table(db, table, cts));
     }
 
     /** The databases now, by name. */
     public List<String> databases() {
-        Latest l = latest;
+        return databases(latest);
+    }
+
+    private static List<String> databases(Latest l) {
         return l == null ? List.of() : List.copyOf(l.databases.keySet());
     }
 
     public List<String> databases(long cts) {
         Latest l = latest;
         if (l == null || cts >= l.cts) {
-            return databases();
+            return databases(l);
         }
         return fromStore(() -> List.copyOf(store.databases(cts).keySet()));
     }
 
     /** The tables of {@code db} now, by name. */
     public List<TableSchema> tables(String db) {
-        Latest l = latest;
+        return tables(latest, db);
+    }
+
+    private static List<TableSchema> tables(Latest l, String db) {
         Map<String, TableSchema> tables = l == null ? null : l.tables.get(db);
         return tables == null ? List.of() : List.copyOf(tables.values());
     }
@@ -178,7 +188,7 @@ public final class SchemaHistory implements AutoCloseable {
     public List<TableSchema> tables(String db, long cts) {
         Latest l = latest;
         if (l == null || cts >= l.cts) {
-            return tables(db);
+            return tables(l, db);
         }
         return fromStore(() -> List.copyOf(store.tables(db, cts).getOrDefault(db, new TreeMap<>()).values()));
     }
