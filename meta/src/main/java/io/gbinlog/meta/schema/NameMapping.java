@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,9 +56,13 @@ public final class NameMapping {
         }
     }
 
+    /** Statement texts can name any number of {@code alias.column} pairs: past this many, answers are not cached. */
+    private static final int MAX_CACHED = 65_536;
+
     private final List<Compiled> rules;
     // db -> table -> mapped name: two levels so that a lookup allocates nothing.
     private final Map<String, Map<String, LogicalName>> cache = new ConcurrentHashMap<>();
+    private final AtomicInteger cached = new AtomicInteger();
     private final Map<String, String> schemaCache = new ConcurrentHashMap<>();
 
     private NameMapping(List<Compiled> rules) {
@@ -85,13 +90,30 @@ public final class NameMapping {
     }
 
     public LogicalName map(String physicalDb, String physicalTable) {
-        return cache.computeIfAbsent(physicalDb, db -> new ConcurrentHashMap<>())
-                .computeIfAbsent(physicalTable, table -> resolve(physicalDb, table));
+        Map<String, LogicalName> tables = cache.get(physicalDb);
+        LogicalName hit = tables == null ? null : tables.get(physicalTable);
+        if (hit != null) {
+            return hit;
+        }
+        LogicalName name = resolve(physicalDb, physicalTable);
+        if (cached.get() < MAX_CACHED && cache.computeIfAbsent(physicalDb, db -> new ConcurrentHashMap<>())
+                .putIfAbsent(physicalTable, name) == null) {
+            cached.incrementAndGet();
+        }
+        return name;
     }
 
     /** The logical name of a database on its own: from the first rule whose table part is {@code *}. */
     public String mapSchema(String physicalDb) {
-        return schemaCache.computeIfAbsent(physicalDb, this::resolveSchema);
+        String hit = schemaCache.get(physicalDb);
+        if (hit != null) {
+            return hit;
+        }
+        String name = resolveSchema(physicalDb);
+        if (schemaCache.size() < MAX_CACHED) {
+            schemaCache.put(physicalDb, name);
+        }
+        return name;
     }
 
     private LogicalName resolve(String db, String table) {
