@@ -205,24 +205,28 @@ public final class TransactionMerger<P> {
     }
 
     private BitSet participantStreams(int stream, long position, Gtrid gtrid, List<String> participants) {
-        String where = stream < 0 ? "in the __gbinlog.commit_log table at the first start"
-                : "on data node " + nodes.get(stream) + " (stream " + stream + ") at position " + position;
         if (participants.isEmpty()) {
-            throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid
+            throw new ProtocolViolationException(where(stream, position) + ": __gbinlog.commit_log row of '" + gtrid
                     + "' lists no participants");
         }
         BitSet set = new BitSet(nodes.size());
         for (String node : participants) {
             Integer k = streamOf.get(node);
             if (k == null) {
-                throw new ProtocolViolationException(where + ": __gbinlog.commit_log row of '" + gtrid
-                        + "' lists participant '" + node + "', which is not one of the data nodes gbinlog reads " + nodes
-                        + ": its branch there would be missing from the global binlog; configure every data node the"
-                        + " coordinators use");
+                throw new ProtocolViolationException(where(stream, position) + ": __gbinlog.commit_log row of '"
+                        + gtrid + "' lists participant '" + node + "', which is not one of the data nodes gbinlog reads "
+                        + nodes + ": its branch there would be missing from the global binlog; configure every data"
+                        + " node the coordinators use");
             }
             set.set(k);
         }
         return set;
+    }
+
+    /** Built only for a report: this runs for every commit_log row. */
+    private String where(int stream, long position) {
+        return stream < 0 ? "in the __gbinlog.commit_log table at the first start"
+                : "on data node " + nodes.get(stream) + " (stream " + stream + ") at position " + position;
     }
 
     /** G can only rise when a stream that was at G moved. */
