@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The dumper's unit tests stream real MariaDB row events from a capture committed in the dumper's test resources
  * ({@code dumper/src/test/resources/mariadb-10.11-shop/}). This test is that capture's recipe, kept honest: it runs
- * {@link ShopWorkload} with the recorded seed on a fresh data node and checks that the committed capture holds
+ * {@link CaptureRecipe} with the recorded seed on a fresh data node and checks that the committed capture holds
  * exactly the same events (but for MariaDB's table ids, which depend on the server's history) and the same final
  * tables.
  *
@@ -45,10 +45,10 @@ class CapturedSourceBinlogTest {
             String version;
             try (Connection c = node.connect(); Statement s = c.createStatement()) {
                 version = version(s);
-                ShopWorkload.createSchema(s);
-                ShopWorkload.run(c, s, new Random(ShopWorkload.SEED));
+                CaptureRecipe.createSchema(s);
+                CaptureRecipe.run(c, s, new Random(CaptureRecipe.SEED));
                 for (String table : SourceTransactions.TABLES) {
-                    tables.put(table, ShopWorkload.rows(c, SourceTransactions.DB, table));
+                    tables.put(table, CaptureRecipe.rows(c, SourceTransactions.DB, table));
                 }
                 s.execute("FLUSH BINARY LOGS"); // the captured file ends with its rotate event, complete
             }

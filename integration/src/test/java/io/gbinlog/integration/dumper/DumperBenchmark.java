@@ -49,7 +49,7 @@ public final class DumperBenchmark {
         try (LocalCluster cluster = LocalCluster.start(1)) {
             DataNode mariadb = cluster.node(0);
             try (Connection c = mariadb.connect(); Statement s = c.createStatement()) {
-                ShopWorkload.createSchema(s);
+                CaptureRecipe.createSchema(s);
                 bulkWorkload(c, s, MEGABYTES * 1024L * 1024);
                 s.execute("FLUSH BINARY LOGS"); // the file replicas read is complete and no longer written
             }

@@ -64,7 +64,7 @@ class MariaDbReplicaTest {
                 awaitHeartbeats(s, 2); // idle: the replica accepts the dumper's heartbeats (file and position agree)
                 assertTrue(slaveStatus(s).contains("Last_IO_Errno=0,"), slaveStatus(s));
                 for (String table : SourceTransactions.TABLES) {
-                    assertEquals(binlog.source().rows(table), ShopWorkload.rows(c, SourceTransactions.DB, table), table);
+                    assertEquals(binlog.source().rows(table), CaptureRecipe.rows(c, SourceTransactions.DB, table), table);
                 }
                 s.execute("STOP SLAVE");
             } finally {

@@ -17,7 +17,7 @@ import java.util.Random;
  * NULLs, multi-statement transactions, multi-row inserts that MariaDB splits over several row events, updates,
  * deletes, two tables), and the rendering of a table's rows that the capture's tables file holds.
  */
-final class ShopWorkload {
+final class CaptureRecipe {
 
     /** The seed the committed capture was made with. */
     static final long SEED = 20251121L;
@@ -29,7 +29,7 @@ final class ShopWorkload {
     private int nextOrder = 1;
     private long nextItem = 1;
 
-    private ShopWorkload(Random random) {
+    private CaptureRecipe(Random random) {
         this.random = random;
     }
 
@@ -45,7 +45,7 @@ final class ShopWorkload {
 
     /** 240 transactions, a third of them explicit with up to four statements, the rest autocommit. */
     static void run(Connection c, Statement s, Random random) throws Exception {
-        new ShopWorkload(random).run(c, s);
+        new CaptureRecipe(random).run(c, s);
     }
 
     private void run(Connection c, Statement s) throws Exception {
